@@ -1,0 +1,384 @@
+package engine
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// Kind names a command.
+type Kind uint8
+
+// Command kinds. Numbers are part of the log format and never change.
+const (
+	KindAddParticipant  Kind = 1 // operator: register a member institution
+	KindSetSuspended    Kind = 2 // operator: suspend or reinstate a participant
+	KindEnableCurrency  Kind = 3 // operator: enable a currency and name its issuer
+	KindOpenAccount     Kind = 4 // operator: open a participant's account in a currency
+	KindSetLimits       Kind = 5 // operator: change an account's floor and ceiling
+	KindFund            Kind = 6 // issuer → participant: money enters
+	KindDefund          Kind = 7 // participant → issuer: money leaves
+	KindPay             Kind = 8 // payer → payee, gross settlement
+	KindReserve         Kind = 9 // payer → payee, pending until posted or voided
+	KindPost            Kind = 10
+	KindVoid            Kind = 11
+	KindLinked          Kind = 12 // operator: transfers that apply whole or not at all
+	kindCount                = 13 // one more than the largest kind
+	commandFormatV1     byte = 1
+	transferSpecFieldsN      = 4
+)
+
+var kindNames = [...]string{
+	KindAddParticipant: "add_participant",
+	KindSetSuspended:   "set_suspended",
+	KindEnableCurrency: "enable_currency",
+	KindOpenAccount:    "open_account",
+	KindSetLimits:      "set_limits",
+	KindFund:           "fund",
+	KindDefund:         "defund",
+	KindPay:            "pay",
+	KindReserve:        "reserve",
+	KindPost:           "post",
+	KindVoid:           "void",
+	KindLinked:         "linked",
+}
+
+func (k Kind) String() string {
+	if k > 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", k)
+}
+
+// Role bits of a participant.
+const (
+	RoleSettlement uint8 = 1 << iota // holds settlement accounts and pays
+	RoleIssuer                       // central bank: may issue a currency
+	RoleFXProvider                   // quotes FX and holds accounts in several currencies
+)
+
+// Priority of a payment.
+const (
+	PriorityNormal uint8 = 0
+	PriorityHigh   uint8 = 1
+	PriorityUrgent uint8 = 2
+)
+
+// TransferSpec is one member of a linked batch.
+type TransferSpec struct {
+	Debit    string // participant id
+	Credit   string // participant id
+	Currency string
+	Amount   int64
+}
+
+// Command is one instruction to the engine. Which fields matter depends on
+// Kind; the others stay zero and are not encoded.
+type Command struct {
+	Kind Kind
+
+	// Participant is the subject of operator commands and the paying side of
+	// Fund (the receiver), Defund (the sender) and Pay/Reserve (the payer).
+	Participant string
+	Payee       string
+	Currency    string
+	// PayeeCurrency, if set, names the currency of the payee's account to
+	// credit. It must equal Currency: a cross-currency payment is two legs
+	// through an FX provider, never a silent conversion.
+	PayeeCurrency string
+	Amount        int64
+
+	// Idempotency: Key is the sender's key, scoped to Participant.
+	Key        string
+	UETR       [16]byte
+	EndToEndID string
+
+	DebtorName   string
+	CreditorName string
+	Remittance   string
+	Priority     uint8
+
+	// Reserve: how long funds are held (nanoseconds of log time).
+	TimeoutNs int64
+	// Post/Void: the pending transfer, named by its payment id.
+	PendingID uint64
+
+	// AddParticipant.
+	Name    string
+	LEI     string
+	Country string
+	Roles   uint8
+	// SetSuspended.
+	Suspended bool
+	// OpenAccount / SetLimits.
+	Floor      int64
+	Ceiling    uint64
+	HasCeiling bool
+
+	Transfers []TransferSpec
+}
+
+// Size limits on command fields: each bounds memory and log space per command.
+const (
+	KeyLenMax       = 64   // idempotency key, as Stripe and most PSPs allow
+	TextLenMax      = 140  // names and remittance, as ISO 20022 Max140Text
+	EndToEndLenMax  = 35   // ISO 20022 Max35Text
+	IDLenMax        = 11   // BIC11
+	LinkedMax       = 8190 // transfers in one linked batch
+	CommandBytesMax = 1 << 20
+)
+
+// ErrMalformed is returned by DecodeCommand for bytes that are not a command.
+var ErrMalformed = errors.New("engine: malformed command")
+
+// AppendCommand appends the binary encoding of c to buf. The encoding is the
+// log format: a version byte, the kind, then the kind's fields in a fixed
+// order (strings and byte fields length-prefixed, integers as varints).
+func AppendCommand(buf []byte, c *Command) []byte {
+	buf = append(buf, commandFormatV1, byte(c.Kind))
+	switch c.Kind {
+	case KindAddParticipant:
+		buf = appendStr(buf, c.Participant)
+		buf = appendStr(buf, c.Name)
+		buf = appendStr(buf, c.LEI)
+		buf = appendStr(buf, c.Country)
+		buf = append(buf, c.Roles)
+	case KindSetSuspended:
+		buf = appendStr(buf, c.Participant)
+		buf = appendBool(buf, c.Suspended)
+	case KindEnableCurrency:
+		buf = appendStr(buf, c.Currency)
+		buf = appendStr(buf, c.Participant)
+	case KindOpenAccount, KindSetLimits:
+		buf = appendStr(buf, c.Participant)
+		buf = appendStr(buf, c.Currency)
+		buf = binary.AppendVarint(buf, c.Floor)
+		buf = binary.AppendUvarint(buf, c.Ceiling)
+		buf = appendBool(buf, c.HasCeiling)
+	case KindFund, KindDefund:
+		buf = appendStr(buf, c.Participant)
+		buf = appendStr(buf, c.Currency)
+		buf = binary.AppendVarint(buf, c.Amount)
+		buf = appendStr(buf, c.Key)
+		buf = appendStr(buf, c.Remittance)
+	case KindPay, KindReserve:
+		buf = appendStr(buf, c.Participant)
+		buf = appendStr(buf, c.Payee)
+		buf = appendStr(buf, c.Currency)
+		buf = appendStr(buf, c.PayeeCurrency)
+		buf = binary.AppendVarint(buf, c.Amount)
+		buf = appendStr(buf, c.Key)
+		buf = append(buf, c.UETR[:]...)
+		buf = appendStr(buf, c.EndToEndID)
+		buf = appendStr(buf, c.DebtorName)
+		buf = appendStr(buf, c.CreditorName)
+		buf = appendStr(buf, c.Remittance)
+		buf = append(buf, c.Priority)
+		buf = binary.AppendVarint(buf, c.TimeoutNs)
+	case KindPost, KindVoid:
+		buf = appendStr(buf, c.Participant)
+		buf = binary.AppendUvarint(buf, c.PendingID)
+		buf = binary.AppendVarint(buf, c.Amount)
+	case KindLinked:
+		buf = appendStr(buf, c.Key)
+		buf = binary.AppendUvarint(buf, uint64(len(c.Transfers)))
+		for _, t := range c.Transfers {
+			buf = appendStr(buf, t.Debit)
+			buf = appendStr(buf, t.Credit)
+			buf = appendStr(buf, t.Currency)
+			buf = binary.AppendVarint(buf, t.Amount)
+		}
+	}
+	return buf
+}
+
+// Encode returns the binary encoding of c.
+func (c *Command) Encode() []byte { return AppendCommand(make([]byte, 0, 96), c) }
+
+// DecodeCommand decodes one command. Unknown kinds decode with only Kind set,
+// so the engine can answer command_unknown; anything else that does not parse
+// exactly, including trailing bytes, is ErrMalformed.
+func DecodeCommand(b []byte) (Command, error) {
+	var c Command
+	if len(b) > CommandBytesMax {
+		return c, fmt.Errorf("%w: %d bytes exceeds %d", ErrMalformed, len(b), CommandBytesMax)
+	}
+	if len(b) < 2 {
+		return c, fmt.Errorf("%w: %d bytes", ErrMalformed, len(b))
+	}
+	if b[0] != commandFormatV1 {
+		return c, fmt.Errorf("%w: format version %d", ErrMalformed, b[0])
+	}
+	d := decoder{b: b[2:]}
+	c.Kind = Kind(b[1])
+	switch c.Kind {
+	case KindAddParticipant:
+		c.Participant = d.str()
+		c.Name = d.str()
+		c.LEI = d.str()
+		c.Country = d.str()
+		c.Roles = d.byte()
+	case KindSetSuspended:
+		c.Participant = d.str()
+		c.Suspended = d.bool()
+	case KindEnableCurrency:
+		c.Currency = d.str()
+		c.Participant = d.str()
+	case KindOpenAccount, KindSetLimits:
+		c.Participant = d.str()
+		c.Currency = d.str()
+		c.Floor = d.varint()
+		c.Ceiling = d.uvarint()
+		c.HasCeiling = d.bool()
+	case KindFund, KindDefund:
+		c.Participant = d.str()
+		c.Currency = d.str()
+		c.Amount = d.varint()
+		c.Key = d.str()
+		c.Remittance = d.str()
+	case KindPay, KindReserve:
+		c.Participant = d.str()
+		c.Payee = d.str()
+		c.Currency = d.str()
+		c.PayeeCurrency = d.str()
+		c.Amount = d.varint()
+		c.Key = d.str()
+		d.bytes(c.UETR[:])
+		c.EndToEndID = d.str()
+		c.DebtorName = d.str()
+		c.CreditorName = d.str()
+		c.Remittance = d.str()
+		c.Priority = d.byte()
+		c.TimeoutNs = d.varint()
+	case KindPost, KindVoid:
+		c.Participant = d.str()
+		c.PendingID = d.uvarint()
+		c.Amount = d.varint()
+	case KindLinked:
+		c.Key = d.str()
+		n := d.uvarint()
+		if n > LinkedMax {
+			return Command{}, fmt.Errorf("%w: linked batch of %d exceeds %d", ErrMalformed, n, LinkedMax)
+		}
+		c.Transfers = make([]TransferSpec, 0, min(n, uint64(len(d.b))/transferSpecFieldsN))
+		for i := uint64(0); i < n && d.err == nil; i++ {
+			var t TransferSpec
+			t.Debit = d.str()
+			t.Credit = d.str()
+			t.Currency = d.str()
+			t.Amount = d.varint()
+			c.Transfers = append(c.Transfers, t)
+		}
+	default:
+		return c, nil
+	}
+	if d.err != nil {
+		return Command{}, fmt.Errorf("%w: %s: %v", ErrMalformed, c.Kind, d.err)
+	}
+	if len(d.b) != 0 {
+		return Command{}, fmt.Errorf("%w: %s: %d trailing bytes", ErrMalformed, c.Kind, len(d.b))
+	}
+	return c, nil
+}
+
+func appendStr(buf []byte, s string) []byte {
+	buf = binary.AppendUvarint(buf, uint64(len(s)))
+	return append(buf, s...)
+}
+
+func appendBool(buf []byte, v bool) []byte {
+	if v {
+		return append(buf, 1)
+	}
+	return append(buf, 0)
+}
+
+// decoder reads fields and remembers the first error, so a decode is a
+// straight line of reads followed by one check.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail(format string, args ...any) {
+	if d.err == nil {
+		d.err = fmt.Errorf(format, args...)
+	}
+	d.b = nil
+}
+
+// fieldBytesMax bounds any string field at decode time. The engine checks the
+// tighter limit of each field itself, so that an over-long name gets its own
+// reason rather than "malformed".
+const fieldBytesMax = 1024
+
+// str reads a length-prefixed string of at most fieldBytesMax bytes.
+func (d *decoder) str() string {
+	const max = fieldBytesMax
+	n, k := binary.Uvarint(d.b)
+	if k <= 0 {
+		d.fail("bad string length")
+		return ""
+	}
+	if n > uint64(max) {
+		d.fail("string of %d bytes exceeds %d", n, max)
+		return ""
+	}
+	if uint64(len(d.b)-k) < n {
+		d.fail("truncated string")
+		return ""
+	}
+	s := string(d.b[k : k+int(n)])
+	d.b = d.b[k+int(n):]
+	return s
+}
+
+func (d *decoder) bytes(dst []byte) {
+	if len(d.b) < len(dst) {
+		d.fail("truncated bytes")
+		return
+	}
+	copy(dst, d.b)
+	d.b = d.b[len(dst):]
+}
+
+func (d *decoder) byte() byte {
+	if len(d.b) < 1 {
+		d.fail("truncated byte")
+		return 0
+	}
+	v := d.b[0]
+	d.b = d.b[1:]
+	return v
+}
+
+func (d *decoder) bool() bool {
+	switch d.byte() {
+	case 0:
+		return false
+	case 1:
+		return true
+	}
+	d.fail("bad bool")
+	return false
+}
+
+func (d *decoder) varint() int64 {
+	v, k := binary.Varint(d.b)
+	if k <= 0 {
+		d.fail("bad varint")
+		return 0
+	}
+	d.b = d.b[k:]
+	return v
+}
+
+func (d *decoder) uvarint() uint64 {
+	v, k := binary.Uvarint(d.b)
+	if k <= 0 {
+		d.fail("bad uvarint")
+		return 0
+	}
+	d.b = d.b[k:]
+	return v
+}

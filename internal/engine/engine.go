@@ -1,0 +1,673 @@
+// Package engine is Mutua's deterministic state machine. It takes the
+// commands of one committed log entry, with the time the log assigned to it,
+// and returns one result per command. It does no I/O, reads no clock, starts no
+// goroutine, uses no randomness and never depends on map iteration order: the
+// same log gives the same state, byte for byte, on every machine
+// (see Digest).
+package engine
+
+import (
+	"fmt"
+
+	"github.com/cespare/xxhash/v2"
+
+	"github.com/mutua-org/mutua/internal/ledger"
+	"github.com/mutua-org/mutua/internal/money"
+)
+
+// DedupeWindowNs is how long, in log time, a settled payment's idempotency
+// key and UETR are remembered in memory. A retry within the window returns
+// the first result; older keys are served from the settled history by the
+// shell. Reserve timeouts may not exceed it, so a payment leaves the window
+// only once it is final.
+const DedupeWindowNs = int64(24 * 3600 * 1e9)
+
+// Status is the state of a payment. A payment is in exactly one state; every
+// transition is reported in a result.
+type Status uint8
+
+// Payment states. Numbers are part of the snapshot format.
+const (
+	StatusReceived  Status = 0
+	StatusHeld      Status = 1 // screening hit, awaiting review (later issue)
+	StatusQueued    Status = 2 // awaiting liquidity (later issue)
+	StatusPending   Status = 3 // funds reserved, awaiting post or void
+	StatusSettled   Status = 4
+	StatusRejected  Status = 5
+	StatusCancelled Status = 6 // a pending payment was voided
+	StatusExpired   Status = 7 // a pending payment reached its deadline
+)
+
+var statusNames = [...]string{"received", "held", "queued", "pending", "settled", "rejected", "cancelled", "expired"}
+
+func (s Status) String() string {
+	if int(s) < len(statusNames) {
+		return statusNames[s]
+	}
+	return fmt.Sprintf("status(%d)", s)
+}
+
+// Final reports whether no further transition is possible.
+func (s Status) Final() bool { return s >= StatusSettled }
+
+// Participant is a member institution.
+type Participant struct {
+	ID        string // BIC
+	Name      string
+	LEI       string
+	Country   string
+	Roles     uint8
+	Suspended bool
+	// accounts[c] is the participant's account in currency index c, or
+	// noAccount.
+	accounts []ledger.AccountID
+}
+
+const noAccount = ^ledger.AccountID(0)
+
+// Currency is an enabled currency.
+type Currency struct {
+	money.Currency
+	Issuer        uint32 // participant index
+	IssuerAccount ledger.AccountID
+}
+
+// Payment is the engine's record of an accepted money-moving command, kept
+// while it is open or within the dedupe window.
+type Payment struct {
+	ID          uint64
+	Kind        Kind
+	Payer       uint32 // participant index (the receiver for Fund)
+	Payee       uint32
+	Currency    uint16
+	Amount      int64
+	Posted      int64 // amount posted, for a partially posted reservation
+	UETR        [16]byte
+	Key         string // the payer-scoped idempotency key
+	ContentHash uint64
+	Status      Status
+	CreatedNs   int64
+	UpdatedNs   int64
+}
+
+// Transfer is one posting made by a command: Amount moved from Debit to
+// Credit in Currency (a ledger currency index), or reserved when Pending.
+type Transfer struct {
+	Payment  uint64
+	Debit    ledger.AccountID
+	Credit   ledger.AccountID
+	Currency uint16
+	Amount   uint64
+	Pending  bool
+	Release  uint64 // amount of a reservation released (void, expiry, partial post)
+}
+
+// Result is the outcome of one command.
+type Result struct {
+	Reason Reason
+	// Member is the failing transfer of a linked batch, or -1.
+	Member int32
+	// Payment is the id of the payment the command created or acted on.
+	Payment uint64
+	Status  Status
+	// Duplicate is set when the result repeats an earlier one for the same
+	// idempotency key and content; nothing changed.
+	Duplicate bool
+	// Transfers are the postings this command made.
+	Transfers []Transfer
+	// Expired lists the reservations that reached their deadline at the
+	// start of this entry; only the entry's first result carries them.
+	Expired []Transfer
+}
+
+// Engine is the state machine.
+type Engine struct {
+	ledger       *ledger.Ledger
+	participants []Participant
+	byID         map[string]uint32
+	currencies   []Currency
+	byCode       map[string]uint16
+
+	nextPayment uint64
+	// recent holds payments in id order; recent[i] has id recentBase+i.
+	recent     []Payment
+	recentBase uint64
+	byKey      map[string]uint64
+	byUETR     map[[16]byte]uint64
+
+	index  uint64 // last applied log index
+	timeNs int64  // log time of the last applied entry
+
+	scratch []byte
+}
+
+// New returns an empty engine.
+func New() *Engine {
+	return &Engine{
+		ledger:      ledger.New(),
+		byID:        make(map[string]uint32),
+		byCode:      make(map[string]uint16),
+		nextPayment: 1,
+		recentBase:  1,
+		byKey:       make(map[string]uint64),
+		byUETR:      make(map[[16]byte]uint64),
+	}
+}
+
+// Apply applies the commands of log entry index at log time nowNs and returns
+// one *Result per command.
+func (e *Engine) Apply(index uint64, nowNs int64, cmds [][]byte) []any {
+	if index != 0 && index <= e.index {
+		panic(fmt.Sprintf("engine: entry %d applied after %d", index, e.index))
+	}
+	if nowNs < e.timeNs {
+		panic(fmt.Sprintf("engine: log time went back from %d to %d", e.timeNs, nowNs))
+	}
+	e.index, e.timeNs = index, nowNs
+	if len(cmds) == 0 {
+		// Expiry waits for an entry with results to report it on.
+		return nil
+	}
+	expired := e.expire()
+	e.evict()
+	results := make([]Result, len(cmds))
+	out := make([]any, len(cmds))
+	for i, b := range cmds {
+		results[i] = e.applyOne(b)
+		out[i] = &results[i]
+	}
+	results[0].Expired = expired
+	return out
+}
+
+// ApplyCommands is Apply for already-built commands (tests and tools).
+func (e *Engine) ApplyCommands(index uint64, nowNs int64, cmds ...*Command) []*Result {
+	raw := make([][]byte, len(cmds))
+	for i, c := range cmds {
+		raw[i] = c.Encode()
+	}
+	out := e.Apply(index, nowNs, raw)
+	rs := make([]*Result, len(out))
+	for i, r := range out {
+		rs[i] = r.(*Result)
+	}
+	return rs
+}
+
+func (e *Engine) applyOne(b []byte) Result {
+	c, err := DecodeCommand(b)
+	if err != nil {
+		return reject(Malformed)
+	}
+	switch c.Kind {
+	case KindAddParticipant:
+		return e.addParticipant(&c)
+	case KindSetSuspended:
+		return e.setSuspended(&c)
+	case KindEnableCurrency:
+		return e.enableCurrency(&c)
+	case KindOpenAccount:
+		return e.openAccount(&c)
+	case KindSetLimits:
+		return e.setLimits(&c)
+	case KindFund, KindDefund:
+		return e.fund(&c, b)
+	case KindPay, KindReserve:
+		return e.pay(&c, b)
+	case KindPost, KindVoid:
+		return e.resolve(&c)
+	case KindLinked:
+		return e.linked(&c, b)
+	}
+	return reject(CommandUnknown)
+}
+
+func reject(r Reason) Result { return Result{Reason: r, Member: -1, Status: StatusRejected} }
+
+func ok() Result { return Result{Member: -1} }
+
+func (e *Engine) addParticipant(c *Command) Result {
+	switch {
+	case !validBIC(c.Participant):
+		return reject(IDInvalid)
+	case !validText(c.Name, TextLenMax) || c.Name == "":
+		return reject(TextInvalid)
+	case c.LEI != "" && !validLEI(c.LEI):
+		return reject(LEIInvalid)
+	case !validCountry(c.Country):
+		return reject(CountryInvalid)
+	}
+	if _, exists := e.byID[c.Participant]; exists {
+		return reject(ParticipantExists)
+	}
+	p := Participant{ID: c.Participant, Name: c.Name, LEI: c.LEI, Country: c.Country, Roles: c.Roles}
+	p.accounts = make([]ledger.AccountID, len(e.currencies))
+	for i := range p.accounts {
+		p.accounts[i] = noAccount
+	}
+	e.byID[p.ID] = uint32(len(e.participants))
+	e.participants = append(e.participants, p)
+	return ok()
+}
+
+func (e *Engine) participant(id string) (uint32, *Participant) {
+	i, found := e.byID[id]
+	if !found {
+		return 0, nil
+	}
+	return i, &e.participants[i]
+}
+
+func (e *Engine) setSuspended(c *Command) Result {
+	_, p := e.participant(c.Participant)
+	if p == nil {
+		return reject(ParticipantUnknown)
+	}
+	p.Suspended = c.Suspended
+	return ok()
+}
+
+func (e *Engine) enableCurrency(c *Command) Result {
+	cur, known := money.Lookup(c.Currency)
+	if !known {
+		return reject(CurrencyUnknown)
+	}
+	if _, enabled := e.byCode[c.Currency]; enabled {
+		return reject(CurrencyEnabled)
+	}
+	pi, p := e.participant(c.Participant)
+	if p == nil {
+		return reject(ParticipantUnknown)
+	}
+	ci := uint16(len(e.currencies))
+	acct := e.ledger.Open(ledger.Account{Currency: ci, Unbounded: true})
+	e.currencies = append(e.currencies, Currency{Currency: cur, Issuer: pi, IssuerAccount: acct})
+	e.byCode[cur.Code] = ci
+	for i := range e.participants {
+		e.participants[i].accounts = append(e.participants[i].accounts, noAccount)
+	}
+	p.accounts[ci] = acct
+	return ok()
+}
+
+// currency resolves an ISO code to an enabled currency index.
+func (e *Engine) currency(code string) (uint16, Reason) {
+	if _, known := money.Lookup(code); !known {
+		return 0, CurrencyUnknown
+	}
+	ci, enabled := e.byCode[code]
+	if !enabled {
+		return 0, CurrencyNotEnabled
+	}
+	return ci, OK
+}
+
+func (e *Engine) openAccount(c *Command) Result {
+	if c.HasCeiling && c.Floor >= 0 && uint64(c.Floor) > c.Ceiling {
+		return reject(LimitsInvalid)
+	}
+	ci, r := e.currency(c.Currency)
+	if r != OK {
+		return reject(r)
+	}
+	_, p := e.participant(c.Participant)
+	if p == nil {
+		return reject(ParticipantUnknown)
+	}
+	if p.accounts[ci] != noAccount {
+		return reject(AccountExists)
+	}
+	p.accounts[ci] = e.ledger.Open(ledger.Account{Currency: ci, Floor: c.Floor, Ceiling: c.Ceiling, HasCeiling: c.HasCeiling})
+	return ok()
+}
+
+func (e *Engine) setLimits(c *Command) Result {
+	if c.HasCeiling && c.Floor >= 0 && uint64(c.Floor) > c.Ceiling {
+		return reject(LimitsInvalid)
+	}
+	ci, r := e.currency(c.Currency)
+	if r != OK {
+		return reject(r)
+	}
+	_, p := e.participant(c.Participant)
+	if p == nil {
+		return reject(ParticipantUnknown)
+	}
+	id := p.accounts[ci]
+	if id == noAccount {
+		return reject(AccountUnknown)
+	}
+	if e.ledger.Account(id).Unbounded {
+		return reject(IssuerAccount)
+	}
+	if !e.ledger.SetLimits(id, c.Floor, c.Ceiling, c.HasCeiling) {
+		return reject(LimitsInvalid)
+	}
+	return ok()
+}
+
+// checkAmount returns the reason an amount is unacceptable, or OK.
+func checkAmount(v int64) Reason {
+	switch {
+	case v == 0:
+		return AmountZero
+	case v < 0:
+		return AmountNegative
+	}
+	return OK
+}
+
+// replay looks up an idempotency key. It returns the earlier result if the
+// key was used with the same content, a conflict if with other content, or
+// found == false.
+func (e *Engine) replay(key string, hash uint64) (Result, bool) {
+	id, found := e.byKey[key]
+	if !found {
+		return Result{}, false
+	}
+	p := e.payment(id)
+	if p.ContentHash != hash {
+		return reject(IdempotencyConflict), true
+	}
+	return Result{Member: -1, Payment: id, Status: p.Status, Duplicate: true}, true
+}
+
+func scopedKey(participant, key string) string { return participant + "\x00" + key }
+
+func (e *Engine) fund(c *Command, raw []byte) Result {
+	switch {
+	case !validKey(c.Key):
+		return reject(KeyInvalid)
+	case !validText(c.Remittance, TextLenMax):
+		return reject(TextInvalid)
+	}
+	if r := checkAmount(c.Amount); r != OK {
+		return reject(r)
+	}
+	if _, known := money.Lookup(c.Currency); !known {
+		return reject(CurrencyUnknown)
+	}
+	key, hash := scopedKey(c.Participant, c.Key), xxhash.Sum64(raw)
+	if res, found := e.replay(key, hash); found {
+		return res
+	}
+	ci, r := e.currency(c.Currency)
+	if r != OK {
+		return reject(r)
+	}
+	pi, p := e.participant(c.Participant)
+	switch {
+	case p == nil:
+		return reject(ParticipantUnknown)
+	case p.Suspended:
+		return reject(ParticipantSuspended)
+	case p.accounts[ci] == noAccount:
+		return reject(AccountUnknown)
+	case p.accounts[ci] == e.currencies[ci].IssuerAccount:
+		return reject(IssuerAccount)
+	}
+	cur := &e.currencies[ci]
+	t := ledger.Transfer{Debit: cur.IssuerAccount, Credit: p.accounts[ci], Amount: uint64(c.Amount)}
+	if c.Kind == KindDefund {
+		t.Debit, t.Credit = t.Credit, t.Debit
+	}
+	if lr := e.ledger.Post(t); lr != ledger.OK {
+		return reject(fromLedger(lr))
+	}
+	id := e.record(Payment{Kind: c.Kind, Payer: pi, Payee: cur.Issuer, Currency: ci, Amount: c.Amount, Posted: c.Amount, Key: key, ContentHash: hash, Status: StatusSettled})
+	return Result{Member: -1, Payment: id, Status: StatusSettled,
+		Transfers: []Transfer{{Payment: id, Debit: t.Debit, Credit: t.Credit, Currency: ci, Amount: t.Amount}}}
+}
+
+func (e *Engine) pay(c *Command, raw []byte) Result {
+	switch {
+	case !validKey(c.Key):
+		return reject(KeyInvalid)
+	case c.Kind == KindPay && !validUETR(c.UETR), c.Kind == KindReserve && c.UETR != [16]byte{} && !validUETR(c.UETR):
+		return reject(UETRInvalid)
+	case !validText(c.EndToEndID, EndToEndLenMax), !validText(c.DebtorName, TextLenMax),
+		!validText(c.CreditorName, TextLenMax), !validText(c.Remittance, TextLenMax):
+		return reject(TextInvalid)
+	}
+	if r := checkAmount(c.Amount); r != OK {
+		return reject(r)
+	}
+	switch {
+	case c.Kind == KindReserve && (c.TimeoutNs <= 0 || c.TimeoutNs > DedupeWindowNs):
+		return reject(TimeoutInvalid)
+	case c.Kind == KindPay && c.TimeoutNs != 0:
+		return reject(TimeoutInvalid)
+	case c.Priority > PriorityUrgent:
+		return reject(PriorityInvalid)
+	}
+	if _, known := money.Lookup(c.Currency); !known {
+		return reject(CurrencyUnknown)
+	}
+	if c.PayeeCurrency != "" && c.PayeeCurrency != c.Currency {
+		return reject(CurrencyMismatch)
+	}
+	key, hash := scopedKey(c.Participant, c.Key), xxhash.Sum64(raw)
+	if res, found := e.replay(key, hash); found {
+		return res
+	}
+	if c.UETR != [16]byte{} {
+		if _, dup := e.byUETR[c.UETR]; dup {
+			return reject(UETRDuplicate)
+		}
+	}
+	ci, r := e.currency(c.Currency)
+	if r != OK {
+		return reject(r)
+	}
+	payerIdx, payer := e.participant(c.Participant)
+	payeeIdx, payee := e.participant(c.Payee)
+	switch {
+	case payer == nil:
+		return reject(ParticipantUnknown)
+	case payee == nil:
+		return reject(PayeeUnknown)
+	case payerIdx == payeeIdx:
+		return reject(SameParticipant)
+	case payer.Suspended:
+		return reject(ParticipantSuspended)
+	case payee.Suspended:
+		return reject(PayeeSuspended)
+	case payer.accounts[ci] == noAccount:
+		return reject(AccountUnknown)
+	case payee.accounts[ci] == noAccount:
+		return reject(PayeeAccountUnknown)
+	}
+	t := ledger.Transfer{Debit: payer.accounts[ci], Credit: payee.accounts[ci], Amount: uint64(c.Amount)}
+	id := e.nextPayment
+	status := StatusSettled
+	if c.Kind == KindReserve {
+		status = StatusPending
+		if lr := e.ledger.Reserve(id, t, e.timeNs+c.TimeoutNs); lr != ledger.OK {
+			return reject(fromLedger(lr))
+		}
+	} else if lr := e.ledger.Post(t); lr != ledger.OK {
+		return reject(fromLedger(lr))
+	}
+	p := Payment{Kind: c.Kind, Payer: payerIdx, Payee: payeeIdx, Currency: ci, Amount: c.Amount, UETR: c.UETR, Key: key, ContentHash: hash, Status: status}
+	if status == StatusSettled {
+		p.Posted = c.Amount
+	}
+	e.record(p)
+	return Result{Member: -1, Payment: id, Status: status,
+		Transfers: []Transfer{{Payment: id, Debit: t.Debit, Credit: t.Credit, Currency: ci, Amount: t.Amount, Pending: status == StatusPending}}}
+}
+
+func (e *Engine) resolve(c *Command) Result {
+	void := c.Kind == KindVoid
+	if c.Amount < 0 {
+		return reject(AmountNegative)
+	}
+	if void && c.Amount != 0 {
+		return reject(PostExceedsPending)
+	}
+	p := e.payment(c.PendingID)
+	// A participant may resolve only its own reservations; others learn
+	// nothing about it, not even that it exists.
+	if p == nil || p.Kind != KindReserve || (c.Participant != "" && e.participants[p.Payer].ID != c.Participant) {
+		return reject(PendingUnknown)
+	}
+	switch p.Status {
+	case StatusSettled:
+		return reject(PendingAlreadyPosted)
+	case StatusCancelled:
+		return reject(PendingAlreadyVoided)
+	case StatusExpired:
+		return reject(PendingExpired)
+	}
+	done, lr := e.ledger.Resolve(p.ID, uint64(c.Amount), void, e.timeNs)
+	if lr != ledger.OK {
+		return reject(fromLedger(lr))
+	}
+	p.UpdatedNs = e.timeNs
+	t := Transfer{Payment: p.ID, Debit: done.Debit, Credit: done.Credit, Currency: p.Currency}
+	if void {
+		p.Status = StatusCancelled
+		t.Release = done.Amount
+	} else {
+		p.Status = StatusSettled
+		p.Posted = int64(done.Posted)
+		t.Amount, t.Release = done.Posted, done.Amount-done.Posted
+	}
+	return Result{Member: -1, Payment: p.ID, Status: p.Status, Transfers: []Transfer{t}}
+}
+
+func (e *Engine) linked(c *Command, raw []byte) Result {
+	if !validKey(c.Key) {
+		return reject(KeyInvalid)
+	}
+	if len(c.Transfers) == 0 || len(c.Transfers) > LinkedMax {
+		return reject(BatchInvalid)
+	}
+	// Check every member's own fields before any state, so that precedence
+	// holds across the batch.
+	for i, t := range c.Transfers {
+		r := checkAmount(t.Amount)
+		if r == OK {
+			if _, known := money.Lookup(t.Currency); !known {
+				r = CurrencyUnknown
+			}
+		}
+		if r != OK {
+			res := reject(r)
+			res.Member = int32(i)
+			return res
+		}
+	}
+	key, hash := scopedKey("", c.Key), xxhash.Sum64(raw)
+	if res, found := e.replay(key, hash); found {
+		return res
+	}
+	id := e.nextPayment
+	transfers := make([]Transfer, 0, len(c.Transfers))
+	e.ledger.Begin()
+	for i, spec := range c.Transfers {
+		t, r := e.linkedTransfer(spec)
+		if r == OK {
+			r = fromLedger(e.ledger.Post(t))
+		}
+		if r != OK {
+			e.ledger.Rollback()
+			res := reject(r)
+			res.Member = int32(i)
+			return res
+		}
+		transfers = append(transfers, Transfer{Payment: id, Debit: t.Debit, Credit: t.Credit, Currency: e.ledger.Account(t.Debit).Currency, Amount: t.Amount})
+	}
+	e.ledger.Commit()
+	e.record(Payment{Kind: KindLinked, Key: key, ContentHash: hash, Status: StatusSettled, Amount: int64(len(transfers))})
+	return Result{Member: -1, Payment: id, Status: StatusSettled, Transfers: transfers}
+}
+
+func (e *Engine) linkedTransfer(s TransferSpec) (ledger.Transfer, Reason) {
+	ci, r := e.currency(s.Currency)
+	if r != OK {
+		return ledger.Transfer{}, r
+	}
+	_, dr := e.participant(s.Debit)
+	_, cr := e.participant(s.Credit)
+	switch {
+	case dr == nil:
+		return ledger.Transfer{}, ParticipantUnknown
+	case cr == nil:
+		return ledger.Transfer{}, PayeeUnknown
+	case dr == cr:
+		return ledger.Transfer{}, SameParticipant
+	case dr.accounts[ci] == noAccount:
+		return ledger.Transfer{}, AccountUnknown
+	case cr.accounts[ci] == noAccount:
+		return ledger.Transfer{}, PayeeAccountUnknown
+	}
+	return ledger.Transfer{Debit: dr.accounts[ci], Credit: cr.accounts[ci], Amount: uint64(s.Amount)}, OK
+}
+
+// record stores an accepted payment under the next id and indexes its key
+// and UETR.
+func (e *Engine) record(p Payment) uint64 {
+	p.ID = e.nextPayment
+	e.nextPayment++
+	p.CreatedNs, p.UpdatedNs = e.timeNs, e.timeNs
+	if p.ID != e.recentBase+uint64(len(e.recent)) {
+		panic(fmt.Sprintf("engine: payment %d recorded out of order", p.ID))
+	}
+	e.recent = append(e.recent, p)
+	e.byKey[p.Key] = p.ID
+	if p.UETR != [16]byte{} {
+		e.byUETR[p.UETR] = p.ID
+	}
+	return p.ID
+}
+
+// payment returns the recent payment with id, or nil.
+func (e *Engine) payment(id uint64) *Payment {
+	if id < e.recentBase || id-e.recentBase >= uint64(len(e.recent)) {
+		return nil
+	}
+	return &e.recent[id-e.recentBase]
+}
+
+// expire releases reservations whose deadline has come.
+func (e *Engine) expire() []Transfer {
+	done := e.ledger.ExpireDue(e.timeNs)
+	if len(done) == 0 {
+		return nil
+	}
+	out := make([]Transfer, len(done))
+	for i, d := range done {
+		p := e.payment(d.ID)
+		if p == nil || p.Status != StatusPending {
+			panic(fmt.Sprintf("engine: expired reservation %d has no pending payment", d.ID))
+		}
+		p.Status, p.UpdatedNs = StatusExpired, e.timeNs
+		out[i] = Transfer{Payment: d.ID, Debit: d.Debit, Credit: d.Credit, Currency: p.Currency, Release: d.Amount}
+	}
+	return out
+}
+
+// evict forgets final payments older than the dedupe window, oldest first.
+func (e *Engine) evict() {
+	cutoff := e.timeNs - DedupeWindowNs
+	n := 0
+	for n < len(e.recent) && e.recent[n].CreatedNs < cutoff && e.recent[n].Status.Final() {
+		p := &e.recent[n]
+		delete(e.byKey, p.Key)
+		if p.UETR != [16]byte{} {
+			delete(e.byUETR, p.UETR)
+		}
+		n++
+	}
+	if n == 0 {
+		return
+	}
+	e.recentBase += uint64(n)
+	// Reslicing keeps the backing array; copy when the dead prefix
+	// dominates so memory follows the window, not the history.
+	e.recent = e.recent[n:]
+	if cap(e.recent) > 2*len(e.recent)+1024 {
+		e.recent = append(make([]Payment, 0, len(e.recent)+len(e.recent)/4), e.recent...)
+	}
+}

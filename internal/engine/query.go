@@ -1,0 +1,192 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/mutua-org/mutua/internal/ledger"
+	"github.com/mutua-org/mutua/internal/money"
+)
+
+// The read side. Callers hold whatever lock makes the engine quiescent
+// (node.View); results are copies and safe to keep.
+
+// Index returns the last applied log index.
+func (e *Engine) Index() uint64 { return e.index }
+
+// TimeNs returns the log time of the last applied entry.
+func (e *Engine) TimeNs() int64 { return e.timeNs }
+
+// Participants returns all participants in registration order.
+func (e *Engine) Participants() []Participant {
+	out := make([]Participant, len(e.participants))
+	copy(out, e.participants)
+	return out
+}
+
+// Participant returns the participant with the given id.
+func (e *Engine) Participant(id string) (Participant, bool) {
+	_, p := e.participant(id)
+	if p == nil {
+		return Participant{}, false
+	}
+	return *p, true
+}
+
+// ParticipantAt returns the participant with the given index.
+func (e *Engine) ParticipantAt(i uint32) Participant { return e.participants[i] }
+
+// Currencies returns the enabled currencies in the order they were enabled.
+func (e *Engine) Currencies() []Currency {
+	out := make([]Currency, len(e.currencies))
+	copy(out, e.currencies)
+	return out
+}
+
+// CurrencyAt returns the enabled currency with the given ledger index.
+func (e *Engine) CurrencyAt(i uint16) Currency { return e.currencies[i] }
+
+// AccountView is an account as a participant or operator sees it.
+type AccountView struct {
+	ID          ledger.AccountID
+	Participant string
+	Currency    money.Currency
+	ledger.Account
+}
+
+// Account returns participant's account in currency.
+func (e *Engine) Account(participant, currency string) (AccountView, bool) {
+	ci, found := e.byCode[currency]
+	_, p := e.participant(participant)
+	if !found || p == nil || p.accounts[ci] == noAccount {
+		return AccountView{}, false
+	}
+	return e.AccountAt(p.accounts[ci]), true
+}
+
+// AccountAt returns the account with the given ledger id.
+func (e *Engine) AccountAt(id ledger.AccountID) AccountView {
+	a := e.ledger.Account(id)
+	v := AccountView{ID: id, Currency: e.currencies[a.Currency].Currency, Account: *a}
+	v.Participant = e.owner(id)
+	return v
+}
+
+// owner finds the participant holding account id. Accounts are few per
+// participant, so this scans; it is for reads, not the apply path.
+func (e *Engine) owner(id ledger.AccountID) string {
+	a := e.ledger.Account(id)
+	for i := range e.participants {
+		if e.participants[i].accounts[a.Currency] == id {
+			return e.participants[i].ID
+		}
+	}
+	return ""
+}
+
+// Accounts returns participant's accounts in currency order.
+func (e *Engine) Accounts(participant string) []AccountView {
+	_, p := e.participant(participant)
+	if p == nil {
+		return nil
+	}
+	var out []AccountView
+	for ci, id := range p.accounts {
+		if id != noAccount {
+			v := AccountView{ID: id, Participant: p.ID, Currency: e.currencies[ci].Currency, Account: *e.ledger.Account(id)}
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// AccountCount returns the number of accounts, issuance accounts included.
+func (e *Engine) AccountCount() int { return e.ledger.Len() }
+
+// Payment returns a payment still held in memory (open, or final within
+// the dedupe window).
+func (e *Engine) Payment(id uint64) (Payment, bool) {
+	p := e.payment(id)
+	if p == nil {
+		return Payment{}, false
+	}
+	return *p, true
+}
+
+// PaymentByUETR returns the in-memory payment with the given UETR.
+func (e *Engine) PaymentByUETR(u [16]byte) (Payment, bool) {
+	id, found := e.byUETR[u]
+	if !found {
+		return Payment{}, false
+	}
+	return e.Payment(id)
+}
+
+// NextPaymentID returns the id the next accepted payment will get.
+func (e *Engine) NextPaymentID() uint64 { return e.nextPayment }
+
+// PendingCount returns the number of open reservations.
+func (e *Engine) PendingCount() int { return e.ledger.PendingCount() }
+
+// CheckInvariants verifies what must hold after every batch: conservation
+// per currency, every bounded account at or above its floor, issuance
+// accounts where the currencies say, and every open reservation matched by a
+// pending payment and vice versa. It returns the first violation.
+func (e *Engine) CheckInvariants() error {
+	if _, err := e.ledger.CheckConservation(len(e.currencies)); err != nil {
+		return fmt.Errorf("engine: conservation: %w", err)
+	}
+	accounts := e.ledger.Accounts()
+	for i := range accounts {
+		a := &accounts[i]
+		if a.Unbounded {
+			continue
+		}
+		out, _ := a.DebitsPosted.Add(a.DebitsPending)
+		in := a.CreditsPosted
+		if a.Floor < 0 {
+			in, _ = in.Add64(uint64(-a.Floor))
+		} else {
+			out, _ = out.Add64(uint64(a.Floor))
+		}
+		if out.Cmp(in) > 0 {
+			return fmt.Errorf("engine: account %d is below its floor %d", i, a.Floor)
+		}
+	}
+	for ci, c := range e.currencies {
+		if int(c.Issuer) >= len(e.participants) || e.participants[c.Issuer].accounts[ci] != c.IssuerAccount {
+			return fmt.Errorf("engine: currency %s issuer account mismatch", c.Code)
+		}
+		if !e.ledger.Account(c.IssuerAccount).Unbounded {
+			return fmt.Errorf("engine: currency %s issuance account is bounded", c.Code)
+		}
+	}
+	for i := range e.participants {
+		for _, id := range e.participants[i].accounts {
+			if id != noAccount && int(id) >= len(accounts) {
+				return fmt.Errorf("engine: participant %s names account %d of %d", e.participants[i].ID, id, len(accounts))
+			}
+		}
+	}
+	open := 0
+	for i := range e.recent {
+		p := &e.recent[i]
+		if p.Status != StatusPending {
+			continue
+		}
+		open++
+		lp := e.ledger.Pending(p.ID)
+		if lp == nil || lp.Amount != uint64(p.Amount) {
+			return fmt.Errorf("engine: pending payment %d has no matching reservation", p.ID)
+		}
+	}
+	if open != e.ledger.PendingCount() {
+		return fmt.Errorf("engine: %d pending payments but %d reservations", open, e.ledger.PendingCount())
+	}
+	for _, id := range e.ledger.PendingIDs() {
+		p := e.ledger.Pending(id)
+		if int(p.Debit) >= len(accounts) || int(p.Credit) >= len(accounts) {
+			return fmt.Errorf("engine: reservation %d names a missing account", id)
+		}
+	}
+	return nil
+}

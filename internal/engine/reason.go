@@ -1,0 +1,164 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/mutua-org/mutua/internal/ledger"
+)
+
+// Reason is the stable outcome code of a command. Codes are listed in order of
+// precedence: when a command is wrong in several ways, the result names the
+// first reason in this list that applies. Numbers and names never change once
+// released; new reasons are appended at the end of their group only in new
+// numbers.
+type Reason uint16
+
+// Reasons, in order of precedence.
+const (
+	OK Reason = 0
+
+	// The command itself: checked without looking at state.
+	Malformed        Reason = 1  // the command bytes do not decode
+	CommandUnknown   Reason = 2  // unknown command kind
+	KeyInvalid       Reason = 3  // idempotency key missing, longer than KeyLenMax or not printable ASCII
+	UETRInvalid      Reason = 4  // end-to-end UETR is not a UUID version 4
+	TextInvalid      Reason = 5  // a name, reference or remittance text is too long or has control characters
+	IDInvalid        Reason = 6  // participant id is not in BIC form (4 letters, 2-letter country, 2 alphanumerics, optional 3)
+	LEIInvalid       Reason = 7  // LEI is not 20 characters with valid ISO 17442 check digits
+	CountryInvalid   Reason = 8  // country is not two upper-case letters
+	AmountZero       Reason = 9  // amount is zero
+	AmountNegative   Reason = 10 // amount is below zero
+	TimeoutInvalid   Reason = 11 // a pending transfer's timeout is not within (0, DedupeWindow]
+	LimitsInvalid    Reason = 12 // floor above ceiling, or a new floor above the available balance
+	BatchInvalid     Reason = 13 // a linked batch is empty or longer than LinkedMax
+	PriorityInvalid  Reason = 14 // priority is not normal (0), high (1) or urgent (2)
+	CurrencyUnknown  Reason = 15 // not an ISO 4217 code
+	CurrencyMismatch Reason = 16 // the payee's account currency differs from the payment's (cross-currency goes through an FX provider)
+
+	// Idempotency: a retry returns the first result before any state check.
+	IdempotencyConflict Reason = 17 // the key was used before with different content
+	UETRDuplicate       Reason = 18 // the UETR belongs to another payment
+
+	// State: who and what the command names.
+	CurrencyNotEnabled   Reason = 19 // the currency is not enabled in this union
+	CurrencyEnabled      Reason = 20 // the currency is enabled already
+	ParticipantUnknown   Reason = 21 // the (paying) participant does not exist
+	PayeeUnknown         Reason = 22 // the payee does not exist
+	ParticipantExists    Reason = 23 // a participant with this id exists already
+	SameParticipant      Reason = 24 // payer and payee are the same participant
+	ParticipantSuspended Reason = 25 // the (paying) participant is suspended
+	PayeeSuspended       Reason = 26 // the payee is suspended
+	AccountUnknown       Reason = 27 // the (paying) participant has no account in the currency
+	PayeeAccountUnknown  Reason = 28 // the payee has no account in the currency
+	AccountExists        Reason = 29 // the account is open already
+	IssuerAccount        Reason = 30 // the operation is not allowed on an issuance account
+
+	// Pending transfers.
+	PendingUnknown       Reason = 31 // no pending transfer with this id
+	PendingAlreadyPosted Reason = 32 // it was posted already
+	PendingAlreadyVoided Reason = 33 // it was voided already
+	PendingExpired       Reason = 34 // its deadline passed
+	PostExceedsPending   Reason = 35 // the amount to post is larger than the amount reserved
+	PendingLimitReached  Reason = 36 // ledger.PendingMax transfers are open
+
+	// Balances.
+	Overflow              Reason = 37 // a 128-bit counter would overflow
+	InsufficientLiquidity Reason = 38 // the debit would take the available balance below the floor
+	CeilingExceeded       Reason = 39 // the credit would take the balance above the ceiling
+)
+
+var reasonNames = [...]string{
+	OK:                    "ok",
+	Malformed:             "malformed",
+	CommandUnknown:        "command_unknown",
+	KeyInvalid:            "key_invalid",
+	UETRInvalid:           "uetr_invalid",
+	TextInvalid:           "text_invalid",
+	IDInvalid:             "id_invalid",
+	LEIInvalid:            "lei_invalid",
+	CountryInvalid:        "country_invalid",
+	AmountZero:            "amount_zero",
+	AmountNegative:        "amount_negative",
+	TimeoutInvalid:        "timeout_invalid",
+	LimitsInvalid:         "limits_invalid",
+	BatchInvalid:          "batch_invalid",
+	PriorityInvalid:       "priority_invalid",
+	CurrencyUnknown:       "currency_unknown",
+	IdempotencyConflict:   "idempotency_conflict",
+	UETRDuplicate:         "uetr_duplicate",
+	CurrencyNotEnabled:    "currency_not_enabled",
+	CurrencyEnabled:       "currency_enabled",
+	ParticipantUnknown:    "participant_unknown",
+	PayeeUnknown:          "payee_unknown",
+	ParticipantExists:     "participant_exists",
+	SameParticipant:       "same_participant",
+	ParticipantSuspended:  "participant_suspended",
+	PayeeSuspended:        "payee_suspended",
+	AccountUnknown:        "account_unknown",
+	PayeeAccountUnknown:   "payee_account_unknown",
+	AccountExists:         "account_exists",
+	IssuerAccount:         "issuer_account",
+	CurrencyMismatch:      "currency_mismatch",
+	PendingUnknown:        "pending_unknown",
+	PendingAlreadyPosted:  "pending_already_posted",
+	PendingAlreadyVoided:  "pending_already_voided",
+	PendingExpired:        "pending_expired",
+	PostExceedsPending:    "post_exceeds_pending",
+	PendingLimitReached:   "pending_limit_reached",
+	Overflow:              "overflow",
+	InsufficientLiquidity: "insufficient_liquidity",
+	CeilingExceeded:       "ceiling_exceeded",
+}
+
+// ReasonCount is one more than the largest reason code.
+const ReasonCount = len(reasonNames)
+
+func (r Reason) String() string {
+	if int(r) < len(reasonNames) && reasonNames[r] != "" {
+		return reasonNames[r]
+	}
+	return fmt.Sprintf("reason(%d)", r)
+}
+
+// ParseReason returns the reason with the given name.
+func ParseReason(name string) (Reason, bool) {
+	for i, n := range reasonNames {
+		if n == name {
+			return Reason(i), true
+		}
+	}
+	return 0, false
+}
+
+// fromLedger maps ledger results onto reasons.
+func fromLedger(r ledger.Result) Reason {
+	switch r {
+	case ledger.OK:
+		return OK
+	case ledger.ErrAccountUnknown:
+		return AccountUnknown
+	case ledger.ErrSameAccount:
+		return SameParticipant
+	case ledger.ErrCurrencyMismatch:
+		return CurrencyMismatch
+	case ledger.ErrOverflow:
+		return Overflow
+	case ledger.ErrExceedsFloor:
+		return InsufficientLiquidity
+	case ledger.ErrExceedsCeiling:
+		return CeilingExceeded
+	case ledger.ErrPendingUnknown:
+		return PendingUnknown
+	case ledger.ErrPendingPosted:
+		return PendingAlreadyPosted
+	case ledger.ErrPendingVoided:
+		return PendingAlreadyVoided
+	case ledger.ErrPendingExpired:
+		return PendingExpired
+	case ledger.ErrPostExceedsPending:
+		return PostExceedsPending
+	case ledger.ErrPendingLimit:
+		return PendingLimitReached
+	}
+	panic(fmt.Sprintf("engine: unmapped ledger result %v", r))
+}

@@ -1,0 +1,207 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/mutua-org/mutua/internal/ledger"
+	"github.com/mutua-org/mutua/internal/money"
+)
+
+// The snapshot is the canonical encoding of the whole state: fields in a fixed
+// order, collections in id order, nothing taken from map iteration. The digest
+// is its SHA-256, so two engines with equal digests hold equal state.
+const snapshotMagic = "MUTUASN1"
+
+// ErrSnapshot is returned by Restore for bytes that are not a valid snapshot.
+var ErrSnapshot = errors.New("engine: bad snapshot")
+
+// Snapshot encodes the full state.
+func (e *Engine) Snapshot() ([]byte, error) { return e.encode(), nil }
+
+// Digest returns the SHA-256 of the canonical state.
+func (e *Engine) Digest() [32]byte { return sha256.Sum256(e.encode()) }
+
+func (e *Engine) encode() []byte {
+	accounts := e.ledger.Accounts()
+	b := make([]byte, 0, 64+len(accounts)*80+len(e.recent)*80+len(e.participants)*64)
+	b = append(b, snapshotMagic...)
+	b = binary.AppendUvarint(b, e.index)
+	b = binary.AppendVarint(b, e.timeNs)
+	b = binary.AppendUvarint(b, uint64(len(e.currencies)))
+	for _, c := range e.currencies {
+		b = appendStr(b, c.Code)
+		b = binary.AppendUvarint(b, uint64(c.Issuer))
+		b = binary.AppendUvarint(b, uint64(c.IssuerAccount))
+	}
+	b = binary.AppendUvarint(b, uint64(len(e.participants)))
+	for i := range e.participants {
+		p := &e.participants[i]
+		b = appendStr(b, p.ID)
+		b = appendStr(b, p.Name)
+		b = appendStr(b, p.LEI)
+		b = appendStr(b, p.Country)
+		b = append(b, p.Roles)
+		b = appendBool(b, p.Suspended)
+		for _, a := range p.accounts {
+			b = binary.AppendUvarint(b, uint64(a+1)) // noAccount encodes as 0
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(len(accounts)))
+	for i := range accounts {
+		a := &accounts[i]
+		for _, v := range [4]money.Uint128{a.DebitsPosted, a.CreditsPosted, a.DebitsPending, a.CreditsPending} {
+			b = binary.AppendUvarint(b, v.Hi)
+			b = binary.AppendUvarint(b, v.Lo)
+		}
+		b = binary.AppendVarint(b, a.Floor)
+		b = binary.AppendUvarint(b, a.Ceiling)
+		b = appendBool(b, a.HasCeiling)
+		b = appendBool(b, a.Unbounded)
+		b = binary.AppendUvarint(b, uint64(a.Currency))
+	}
+	pending := e.ledger.PendingIDs()
+	b = binary.AppendUvarint(b, uint64(len(pending)))
+	for _, id := range pending {
+		p := e.ledger.Pending(id)
+		b = binary.AppendUvarint(b, p.ID)
+		b = binary.AppendUvarint(b, uint64(p.Debit))
+		b = binary.AppendUvarint(b, uint64(p.Credit))
+		b = binary.AppendUvarint(b, p.Amount)
+		b = binary.AppendVarint(b, p.Deadline)
+	}
+	b = binary.AppendUvarint(b, e.nextPayment)
+	b = binary.AppendUvarint(b, e.recentBase)
+	b = binary.AppendUvarint(b, uint64(len(e.recent)))
+	for i := range e.recent {
+		p := &e.recent[i]
+		b = append(b, byte(p.Kind), byte(p.Status))
+		b = binary.AppendUvarint(b, uint64(p.Payer))
+		b = binary.AppendUvarint(b, uint64(p.Payee))
+		b = binary.AppendUvarint(b, uint64(p.Currency))
+		b = binary.AppendVarint(b, p.Amount)
+		b = binary.AppendVarint(b, p.Posted)
+		b = append(b, p.UETR[:]...)
+		b = appendStr(b, p.Key)
+		b = binary.LittleEndian.AppendUint64(b, p.ContentHash)
+		b = binary.AppendVarint(b, p.CreatedNs)
+		b = binary.AppendVarint(b, p.UpdatedNs)
+	}
+	return b
+}
+
+// Restore replaces the state with the snapshot data taken at index.
+func (e *Engine) Restore(index uint64, data []byte) error {
+	n, err := decodeSnapshot(data)
+	if err != nil {
+		return err
+	}
+	if n.index != index {
+		return fmt.Errorf("%w: taken at index %d, restored as %d", ErrSnapshot, n.index, index)
+	}
+	*e = *n
+	return nil
+}
+
+func decodeSnapshot(data []byte) (*Engine, error) {
+	if len(data) < len(snapshotMagic) || string(data[:len(snapshotMagic)]) != snapshotMagic {
+		return nil, fmt.Errorf("%w: missing magic", ErrSnapshot)
+	}
+	d := decoder{b: data[len(snapshotMagic):]}
+	e := New()
+	e.index = d.uvarint()
+	e.timeNs = d.varint()
+	// Every count is checked against the bytes left, so a corrupt count
+	// cannot make us allocate more than the snapshot's own size.
+	count := func(minBytes int) int {
+		n := d.uvarint()
+		if d.err == nil && n > uint64(len(d.b)/minBytes) {
+			d.fail("count %d exceeds remaining %d bytes", n, len(d.b))
+		}
+		if d.err != nil {
+			return 0
+		}
+		return int(n)
+	}
+	nc := count(3)
+	for i := 0; i < nc && d.err == nil; i++ {
+		code := d.str()
+		cur, known := money.Lookup(code)
+		if !known {
+			d.fail("unknown currency %q", code)
+			break
+		}
+		e.currencies = append(e.currencies, Currency{Currency: cur, Issuer: uint32(d.uvarint()), IssuerAccount: ledger.AccountID(d.uvarint())})
+		e.byCode[code] = uint16(i)
+	}
+	np := count(6)
+	e.participants = make([]Participant, 0, np)
+	for i := 0; i < np && d.err == nil; i++ {
+		p := Participant{ID: d.str(), Name: d.str(), LEI: d.str(), Country: d.str(), Roles: d.byte(), Suspended: d.bool()}
+		p.accounts = make([]ledger.AccountID, nc)
+		for c := range p.accounts {
+			p.accounts[c] = ledger.AccountID(d.uvarint()) - 1
+		}
+		e.participants = append(e.participants, p)
+		e.byID[p.ID] = uint32(i)
+	}
+	na := count(13)
+	accounts := make([]ledger.Account, na)
+	for i := range accounts {
+		a := &accounts[i]
+		for _, v := range []*money.Uint128{&a.DebitsPosted, &a.CreditsPosted, &a.DebitsPending, &a.CreditsPending} {
+			v.Hi, v.Lo = d.uvarint(), d.uvarint()
+		}
+		a.Floor, a.Ceiling, a.HasCeiling, a.Unbounded = d.varint(), d.uvarint(), d.bool(), d.bool()
+		a.Currency = uint16(d.uvarint())
+		if d.err == nil && int(a.Currency) >= nc {
+			d.fail("account %d has currency %d of %d", i, a.Currency, nc)
+		}
+	}
+	npend := count(5)
+	pending := make([]ledger.PendingTransfer, npend)
+	for i := range pending {
+		p := &pending[i]
+		p.ID, p.Debit, p.Credit = d.uvarint(), ledger.AccountID(d.uvarint()), ledger.AccountID(d.uvarint())
+		p.Amount, p.Deadline, p.State = d.uvarint(), d.varint(), ledger.Pending
+	}
+	e.nextPayment, e.recentBase = d.uvarint(), d.uvarint()
+	nr := count(30)
+	e.recent = make([]Payment, nr)
+	for i := range e.recent {
+		p := &e.recent[i]
+		p.ID = e.recentBase + uint64(i)
+		p.Kind, p.Status = Kind(d.byte()), Status(d.byte())
+		p.Payer, p.Payee, p.Currency = uint32(d.uvarint()), uint32(d.uvarint()), uint16(d.uvarint())
+		p.Amount, p.Posted = d.varint(), d.varint()
+		d.bytes(p.UETR[:])
+		p.Key = d.str()
+		if len(d.b) >= 8 {
+			p.ContentHash = binary.LittleEndian.Uint64(d.b)
+			d.b = d.b[8:]
+		} else {
+			d.fail("truncated payment %d", p.ID)
+		}
+		p.CreatedNs, p.UpdatedNs = d.varint(), d.varint()
+		e.byKey[p.Key] = p.ID
+		if p.UETR != [16]byte{} {
+			e.byUETR[p.UETR] = p.ID
+		}
+	}
+	if d.err == nil && len(d.b) != 0 {
+		d.fail("%d trailing bytes", len(d.b))
+	}
+	if d.err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrSnapshot, d.err)
+	}
+	if e.recentBase+uint64(len(e.recent)) != e.nextPayment {
+		return nil, fmt.Errorf("%w: payments end at %d, next id %d", ErrSnapshot, e.recentBase+uint64(len(e.recent)), e.nextPayment)
+	}
+	e.ledger.Restore(accounts, pending)
+	if err := e.CheckInvariants(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrSnapshot, err)
+	}
+	return e, nil
+}
