@@ -1,0 +1,571 @@
+package screening
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Normalisation turns a name into tokens in four steps.
+//
+//  1. Script (Tokens): Unicode NFKD, combining marks removed (diacritics:
+//     "Müller" → "muller", "Đặng" → "dang"), letters with no decomposition
+//     mapped (ß→ss, æ→ae, ø→o, ł→l, þ→th, ı→i), Cyrillic, Greek and Arabic
+//     transliterated (translit.go), case folded to lower case. Apostrophes
+//     join ("O'Neil" → "oneil"); other punctuation and spaces separate.
+//     Letters of other scripts (Han, Hangul, ...) are kept as they are, so
+//     they match only themselves.
+//  2. Words (normalizeName): honorifics ("Mr", "Dr", "Sheikh", "Haji") and
+//     connectors ("of", "the", "and") are dropped; legal-form words ("LLC",
+//     "Ltd", "JSC", "OOO", "GmbH", "Co", ...) are dropped, so "Bank Melli
+//     Iran PJSC" is "bank melli iran"; if nothing else is left they are kept.
+//     "Abdul"/"Abdel"/"Abdur" + name splits into "abd al" + name, and the
+//     Arabic article "al"/"el"/"ul" and "bin"/"ibn"/"ben" become particles
+//     that weigh little.
+//  3. Spelling (fold): transliteration variants are reduced to one spelling:
+//     shch/sch→sh, tch→ch, dzh/dj/zh→j, kh→h, gh→g, ph→f, th→t, dh→d,
+//     ck→k, tz→ts, ou/oo→u, ee→i, x→ks, q→k, w→v, y→i, j→i (except at
+//     the start), c→s before e/i and k elsewhere (but ch stays), initial
+//     "ye"→"e", and doubled letters collapse. So "Khodorkovskiy" and
+//     "Hodorkovsky" are both "hodorkovski", "Yevgeniy"/"Evgeny" "evgeni".
+//  4. Variants (nameVariants): common names spelled many ways are mapped to
+//     one canonical form: Mohammed/Muhammad/Mohamad/Mohd, Hussein/Husayn,
+//     Yusuf/Youssef, Osama/Usama, ...
+//
+// The skeleton of a folded token (skeleton) keeps its first letter (a vowel
+// becomes '*') and its consonants, collapsed: "muhamad" → "mhmd", "usama" →
+// "*sm". It finds candidates across vowel differences and compares tokens
+// that came from Arabic script, which does not write short vowels.
+
+// rawToken is a token after step 1.
+type rawToken struct {
+	text  string
+	abjad bool // transliterated from Arabic script: short vowels are missing
+}
+
+// abjadMark is written into the byte stream to mark a token that took
+// letters from Arabic script; it never survives into a token.
+const abjadMark = 0x01
+
+// Tokens returns the lower-case Latin tokens of s after step 1 above
+// (script, diacritics, case, punctuation); nothing is dropped or folded.
+func Tokens(s string) []string {
+	raw := tokenize(s)
+	out := make([]string, len(raw))
+	for i, t := range raw {
+		out[i] = t.text
+	}
+	return out
+}
+
+// tokenize implements step 1.
+func tokenize(s string) []rawToken {
+	if len(s) > MaxNameBytes*4 {
+		s = s[:MaxNameBytes*4]
+	}
+	var b []byte
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		b = make([]byte, 0, len(s))
+		for i := 0; i < len(s); i++ {
+			b = appendASCII(b, s[i])
+		}
+		return splitTokens(b)
+	}
+	rs := make([]rune, 0, len(s))
+	for _, r := range norm.NFKD.String(s) {
+		if unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || unicode.Is(unicode.Cf, r) {
+			continue
+		}
+		rs = append(rs, unicode.ToLower(r))
+	}
+	b = make([]byte, 0, len(s)+8)
+	for i := 0; i < len(rs); {
+		r := rs[i]
+		if r < utf8.RuneSelf {
+			b = appendASCII(b, byte(r))
+			i++
+			continue
+		}
+		n := 1
+		switch {
+		case isCyrillic(r):
+			if l, ok := cyrillic[r]; ok {
+				b = append(b, l...)
+			} else if unicode.IsLetter(r) {
+				b = utf8.AppendRune(b, r)
+			} else {
+				b = append(b, ' ')
+			}
+		case isGreek(r):
+			if greekLetter(r) {
+				b, n = transliterateGreek(b, rs, i)
+			} else {
+				b = append(b, ' ')
+			}
+		case isArabic(r):
+			if arabicLetter(r) || unicode.IsDigit(r) {
+				b = append(b, abjadMark)
+				b, n = transliterateArabic(b, rs, i)
+			} else {
+				b = append(b, ' ')
+			}
+		default:
+			switch r {
+			case '’', '‘', 'ʼ', 'ʻ', 'ʿ', 'ʾ', '´', '′':
+				// Apostrophes join: "D’Souza" → "dsouza".
+			case 'ß':
+				b = append(b, "ss"...)
+			case 'æ':
+				b = append(b, "ae"...)
+			case 'œ':
+				b = append(b, "oe"...)
+			case 'ø':
+				b = append(b, 'o')
+			case 'ł':
+				b = append(b, 'l')
+			case 'đ', 'ð':
+				b = append(b, 'd')
+			case 'þ':
+				b = append(b, "th"...)
+			case 'ı':
+				b = append(b, 'i')
+			case 'ŋ':
+				b = append(b, "ng"...)
+			case 'ħ':
+				b = append(b, 'h')
+			case 'ĸ':
+				b = append(b, 'k')
+			case 'ſ':
+				b = append(b, 's')
+			default:
+				if unicode.IsLetter(r) || unicode.IsDigit(r) {
+					b = utf8.AppendRune(b, r)
+				} else {
+					b = append(b, ' ')
+				}
+			}
+		}
+		i += n
+	}
+	return splitTokens(b)
+}
+
+func appendASCII(b []byte, c byte) []byte {
+	switch {
+	case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		return append(b, c)
+	case c >= 'A' && c <= 'Z':
+		return append(b, c+'a'-'A')
+	case c == '\'' || c == '`':
+		return b
+	}
+	return append(b, ' ')
+}
+
+func splitTokens(b []byte) []rawToken {
+	var out []rawToken
+	start := -1
+	abjad := false
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		tok := b[start:end]
+		if abjad {
+			tok = []byte(strings.ReplaceAll(string(tok), string(rune(abjadMark)), ""))
+		}
+		if len(tok) > 0 {
+			out = append(out, rawToken{text: string(tok), abjad: abjad})
+		}
+		start, abjad = -1, false
+	}
+	for i, c := range b {
+		if c == ' ' {
+			flush(i)
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+		if c == abjadMark {
+			abjad = true
+		}
+	}
+	flush(len(b))
+	return out
+}
+
+// Token classes.
+const (
+	classNormal   uint8 = iota
+	classParticle       // al, bin, de, van, abu: weighs little
+	classInitial        // a single letter: matches a token it begins
+)
+
+// normToken is a token after steps 2-4.
+type normToken struct {
+	raw   string // after step 1, for explanations
+	text  string // folded and canonical
+	skel  string
+	class uint8
+	abjad bool
+}
+
+// honorifics are dropped from names.
+var honorifics = setOf("mr", "mrs", "ms", "miss", "mister", "dr", "prof", "professor", "sir",
+	"madam", "mme", "mlle", "herr", "frau", "sheikh", "shaykh", "shaikh", "sheik", "shaik", "haji", "hajji",
+	"hadji", "alhaj", "alhaji", "mullah", "mulla", "maulvi", "mawlawi", "maulana", "mawlana", "qari",
+	"hon", "honorable", "honourable", "rev", "reverend", "gen", "col", "capt", "sr", "jr")
+
+// legalForms are company legal-form words, dropped from names.
+var legalForms = setOf("llc", "ltd", "limited", "inc", "incorporated", "corp", "corporation", "co",
+	"company", "plc", "gmbh", "mbh", "ag", "kg", "kgaa", "sa", "sarl", "sas", "sasu", "srl", "spa", "sl",
+	"slu", "bv", "nv", "oy", "oyj", "ab", "asa", "aps", "as", "jsc", "ojsc", "cjsc", "pjsc", "ooo", "zao",
+	"oao", "pao", "ao", "tov", "llp", "lp", "pte", "pty", "sdn", "bhd", "fze", "fzco", "fzc", "fzllc",
+	"fzllc", "fze", "dmcc", "est", "establishment", "ltda", "cia", "kk", "tbk", "pt", "sp", "zoo", "spzoo",
+	"sro", "doo", "dd", "ad", "eood", "ood", "zrt", "kft", "bhd", "lda", "sae", "wll", "saog", "saoc",
+	"psc", "pjs", "ojs", "jscb", "pllc", "lllp", "ltee", "sal", "sarlau", "se")
+
+// connectors are dropped from names.
+var connectors = setOf("of", "the", "and", "for", "und", "et")
+
+// particles weigh little in a name; each maps to its canonical spelling.
+var particles = map[string]string{
+	"al": "al", "el": "al", "ul": "al", "il": "al",
+	"bin": "bin", "ibn": "bin", "ben": "bin", "bint": "bin", "binti": "bin", "bte": "bin", "bn": "bin",
+	"abu": "abu", "abou": "abu", "abo": "abu",
+	"de": "de", "da": "da", "del": "del", "della": "del", "di": "di", "du": "du", "des": "des",
+	"la": "la", "le": "le", "van": "van", "von": "von", "der": "der", "den": "den", "dos": "dos",
+	"das": "das", "do": "do",
+}
+
+// abdPrefixes split "Abdul..." into "abd", "al", rest.
+var abdPrefixes = []string{"abdul", "abdel", "abdal", "abdol", "abdil", "abdur", "abdar", "abdus", "abdas", "abduz", "abdun", "abdeh"}
+
+func setOf(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
+// normalizeName implements steps 1-4 and returns at most MaxNameTokens
+// tokens. dropped, if not nil, receives the words removed in step 2.
+func normalizeName(s string, dropped *[]string) []normToken {
+	raw := tokenize(s)
+	out := make([]normToken, 0, len(raw)+2)
+	for _, rt := range raw {
+		t := rt.text
+		if honorifics[t] || legalForms[t] || connectors[t] {
+			if dropped != nil {
+				*dropped = append(*dropped, t)
+			}
+			continue
+		}
+		if p, ok := particles[t]; ok {
+			out = append(out, normToken{raw: t, text: p, skel: p, class: classParticle, abjad: rt.abjad})
+			continue
+		}
+		if _, ok := nameVariants[fold(t)]; !ok && len(t) >= 8 {
+			if split := splitAbd(t); split != "" {
+				out = append(out,
+					normToken{raw: t, text: "abd", skel: "*bd", abjad: rt.abjad},
+					normToken{raw: t, text: "al", skel: "al", class: classParticle, abjad: rt.abjad})
+				t = split
+			}
+		}
+		out = append(out, makeToken(t, rt.abjad))
+	}
+	if len(out) == 0 {
+		// A name of nothing but legal-form words or honorifics: keep them.
+		for _, rt := range raw {
+			out = append(out, makeToken(rt.text, rt.abjad))
+		}
+		if dropped != nil {
+			*dropped = (*dropped)[:0]
+		}
+	}
+	if len(out) > MaxNameTokens {
+		out = out[:MaxNameTokens]
+	}
+	return out
+}
+
+func splitAbd(t string) string {
+	for _, p := range abdPrefixes {
+		if strings.HasPrefix(t, p) && len(t)-len(p) >= 3 {
+			return t[len(p):]
+		}
+	}
+	return ""
+}
+
+func makeToken(raw string, abjad bool) normToken {
+	f := canonical(fold(raw))
+	tok := normToken{raw: raw, text: f, skel: skeleton(f), abjad: abjad}
+	if len(f) == 1 {
+		tok.class = classInitial
+	}
+	return tok
+}
+
+// canonical maps a folded token to the canonical spelling of its name
+// variant group, if any.
+func canonical(f string) string {
+	if c, ok := nameVariants[f]; ok {
+		return c
+	}
+	return f
+}
+
+// Normalize returns the canonical tokens of a name joined by spaces: what
+// the matcher compares. It is deterministic and idempotent on its output.
+func Normalize(s string) string {
+	toks := normalizeName(s, nil)
+	parts := make([]string, len(toks))
+	for i, t := range toks {
+		parts[i] = t.text
+	}
+	return strings.Join(parts, " ")
+}
+
+// fold implements step 3 on one lower-case token.
+func fold(t string) string {
+	for i := 0; i < len(t); i++ {
+		if t[i] >= utf8.RuneSelf {
+			return t // other scripts: compared as they are
+		}
+	}
+	out := make([]byte, 0, len(t)+2)
+	emit := func(s string) {
+		for i := 0; i < len(s); i++ {
+			if n := len(out); n > 0 && out[n-1] == s[i] {
+				continue // doubled letters collapse
+			}
+			out = append(out, s[i])
+		}
+	}
+	n := len(t)
+	i := 0
+	if strings.HasPrefix(t, "ye") && n > 3 {
+		i = 1 // "Yevgeny" / "Evgeny", "Yelena" / "Elena"
+	}
+	for i < n {
+		c := t[i]
+		var next byte
+		if i+1 < n {
+			next = t[i+1]
+		}
+		switch {
+		case strings.HasPrefix(t[i:], "shch"):
+			emit("sh")
+			i += 4
+			continue
+		case strings.HasPrefix(t[i:], "sch"):
+			emit("sh")
+			i += 3
+			continue
+		case strings.HasPrefix(t[i:], "tch"):
+			emit("ch")
+			i += 3
+			continue
+		case strings.HasPrefix(t[i:], "dzh"):
+			emit("j")
+			i += 3
+			continue
+		}
+		two := ""
+		switch {
+		case c == 'd' && next == 'j', c == 'z' && next == 'h':
+			two = "j"
+		case c == 'k' && next == 'h':
+			two = "h"
+		case c == 'g' && next == 'h':
+			two = "g"
+		case c == 'p' && next == 'h':
+			two = "f"
+		case c == 't' && next == 'h':
+			two = "t"
+		case c == 'd' && next == 'h':
+			two = "d"
+		case c == 'c' && next == 'k':
+			two = "k"
+		case c == 't' && next == 'z':
+			two = "ts"
+		case c == 'o' && (next == 'u' || next == 'o'):
+			two = "u"
+		case c == 'e' && next == 'e':
+			two = "i"
+		case c == 'c' && next == 'h':
+			two = "ch"
+		}
+		if two != "" {
+			emit(two)
+			i += 2
+			continue
+		}
+		switch c {
+		case 'x':
+			emit("ks")
+		case 'q':
+			emit("k")
+		case 'w':
+			emit("v")
+		case 'y':
+			emit("i")
+		case 'j':
+			if i == 0 {
+				emit("j")
+			} else {
+				emit("i")
+			}
+		case 'c':
+			if next == 'e' || next == 'i' || next == 'y' {
+				emit("s")
+			} else {
+				emit("k")
+			}
+		default:
+			emit(t[i : i+1])
+		}
+		i++
+	}
+	return string(out)
+}
+
+// skeleton returns the consonant skeleton of a folded token: the first
+// letter ('*' if it is a vowel) and the remaining consonants, doubled ones
+// collapsed.
+func skeleton(f string) string {
+	if f == "" {
+		return ""
+	}
+	out := make([]byte, 0, len(f))
+	for i := 0; i < len(f); i++ {
+		c := f[i]
+		vowel := c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'
+		if i == 0 {
+			if vowel {
+				c = '*'
+			}
+			out = append(out, c)
+			continue
+		}
+		if vowel || out[len(out)-1] == c {
+			continue
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}
+
+// nameVariants maps folded spellings of frequently transliterated names to
+// one canonical folded spelling. Built once from variantGroups.
+var nameVariants = buildVariants()
+
+// variantGroups lists names spelled many ways in Latin script; the first
+// spelling of each group is the canonical one. Spellings that fold already
+// reconciles (Yuriy/Yuri, Sergey/Sergei) need not be listed.
+var variantGroups = [][]string{
+	{"muhammad", "mohammed", "mohammad", "mohamed", "mohamad", "muhammed", "muhamed", "muhamad", "mohd",
+		"mhd", "mohamud", "mohammud", "mohamet", "mouhamed", "mouhammad", "mahomed", "mohummad", "muhammet",
+		"mohammadi", "muhamadu", "mamadou", "mohamadou"},
+	{"ahmad", "ahmed", "ahmet", "akhmad", "akhmed", "achmad", "ahmat", "ahamed", "ahmadu"},
+	{"mahmud", "mahmoud", "mahmood", "mahmut", "mahmudu"},
+	{"husain", "hussein", "hussain", "husayn", "husein", "hossein", "hosein", "houssein", "husseyn", "huseyin",
+		"husen", "hussin", "hossain", "hosain"},
+	{"hasan", "hassan", "hassen", "hasen", "hassane", "hasson"},
+	{"usama", "osama", "usamah", "osamah", "ousama", "oussama"},
+	{"yusuf", "yousef", "yousuf", "youssef", "yusef", "yussuf", "yosef", "yousif", "yusif", "youcef", "yusup", "yussef"},
+	{"ibrahim", "ebrahim", "ibraheem", "ibrahem", "ibragim", "ebraheem", "ibrahima"},
+	{"abdullah", "abdallah", "abdulla", "abdalla", "abdullahi", "abdollah", "abdulah", "abdala"},
+	{"umar", "omar", "omer", "oumar", "umer"},
+	{"uthman", "othman", "osman", "usman", "outhman", "uthmann", "ousmane", "usmane", "osmane"},
+	{"khalid", "khaled", "khaleed", "khalit"},
+	{"mustafa", "mostafa", "moustafa", "mustapha", "mostapha", "mustafah", "moustapha", "mustafo"},
+	{"said", "saeed", "saied", "saeid", "saiid", "saiyd"},
+	{"sayyid", "syed", "seyed", "seyyed", "sayed", "sayyed", "sayid", "seyyid", "sayid", "sied"},
+	{"qasim", "kassem", "qassem", "qasem", "kasim", "kassim", "qassim", "casim", "gasim", "kasem"},
+	{"sulayman", "sulaiman", "suleiman", "sulaimon", "sleiman", "soliman", "suleyman", "suliman", "solaiman",
+		"suleman", "sulejman", "soleiman", "soleyman"},
+	{"nasir", "nasser", "naser", "nassir", "nacer", "nasseer"},
+	{"jafar", "jaafar", "djafar", "dzhafar", "giafar", "jafer", "jaffar"},
+	{"zubayr", "zubair", "zubeir", "zoubair", "zubeyr"},
+	{"yahya", "yahia", "yehia", "yahiya", "yehya", "yahiya"},
+	{"yasin", "yaseen", "yassin", "yassine", "yasine", "yasen"},
+	{"ismail", "ismael", "esmail", "ismayil", "ismoil", "ismayl"},
+	{"musa", "moussa", "mousa", "mussa", "mouça", "mosa"},
+	{"isa", "issa", "eisa", "aisa", "eissa"},
+	{"haidar", "haydar", "hyder", "haider", "heidar", "haidari"},
+	{"jamal", "gamal", "djamal", "jamaal", "dzhamal"},
+	{"karim", "kareem", "kerim", "karimou"},
+	{"rahim", "raheem", "rehim"},
+	{"rashid", "rasheed", "rachid", "rachide", "rashed", "rached"},
+	{"hamid", "hameed", "hamed"},
+	{"majid", "majeed", "maged", "magid", "madjid", "majed"},
+	{"walid", "waleed", "oualid", "valid"},
+	{"salih", "saleh", "salehi"},
+	{"faisal", "faysal", "feisal", "faycal", "faisel", "faizal"},
+	{"tariq", "tarik", "tarek", "tareq", "tarick"},
+	{"anwar", "anouar", "anwer"},
+	{"khalil", "khaleel", "halil", "khelil"},
+	{"aziz", "azeez", "azis"},
+	{"abbas", "abas"},
+	{"ayman", "aiman", "eyman"},
+	{"abdulaziz", "abdelaziz"},
+	{"bakr", "bakar", "bakir"},
+	{"rahman", "rehman", "rahmane", "rakhman"},
+	{"ali", "aly", "alee"},
+	{"zakariya", "zakaria", "zakariyya", "zakariyah", "zakarya"},
+	{"abdulrahman", "abdurrahman"},
+	{"hamza", "hamzah", "hamzeh"},
+	{"mansur", "mansour", "mansoor"},
+	{"nur", "nour", "noor"},
+	{"jurij", "yuri", "yury", "yuriy", "iurii", "jurij", "juri", "yurii", "iouri"},
+	{"aleksandr", "alexander", "aleksander", "alexandr", "oleksandr", "alexandre", "aleksandar"},
+	{"aleksei", "alexey", "aleksey", "alexei", "oleksii", "oleksiy", "alexej", "aleksej", "alexii"},
+	{"andrei", "andrey", "andriy", "andrii", "andrej"},
+	{"mikhail", "michail", "mykhailo", "mihail"},
+	{"nikolai", "nikolay", "mykola", "nicolai", "nikolaj"},
+	{"evgeni", "yevgeny", "evgeny", "evgeniy", "yevgeniy", "evgenii", "jewgeni", "yevhen", "yevheniy"},
+	{"vladimir", "volodymyr", "wladimir", "uladzimir"},
+	{"pavel", "pavlo"},
+	{"grigori", "grigory", "grigoriy", "hryhoriy"},
+	{"georgi", "georgy", "georgiy", "heorhiy", "gheorghe"},
+	{"fedor", "fyodor", "fiodor"},
+	{"petr", "pyotr", "petro", "piotr"},
+	{"ilia", "ilya", "illia", "ilja"},
+	{"kim", "gim"},
+	{"jong", "chong"},
+	{"li", "lee", "ri", "rhee"},
+	{"pak", "park", "bak"},
+	{"choe", "choi", "chwe"},
+}
+
+func buildVariants() map[string]string {
+	m := make(map[string]string)
+	for _, g := range variantGroups {
+		c := fold(g[0])
+		for _, s := range g {
+			f := fold(s)
+			if f == c {
+				continue
+			}
+			if prev, ok := m[f]; ok && prev != c {
+				panic("screening: name variant " + s + " is in two groups: " + prev + ", " + c)
+			}
+			m[f] = c
+		}
+	}
+	return m
+}

@@ -1,0 +1,309 @@
+// Package screening imports sanctions lists, versions them, and screens party
+// names against them.
+//
+// The package is a pure library in the sense of DESIGN.md: it does no file or
+// network I/O of its own (list files come in as io.Readers or from the lists
+// embedded in the binary), reads no clock, starts no goroutine and uses no
+// randomness. Building an index and screening a name never depend on map
+// iteration order, so the same list versions and the same query give the same
+// matches, in the same order, with the same integer scores on every machine.
+// That lets the engine record (list version ids, matched reference, score)
+// and reproduce every screening decision on replay.
+//
+// # Pipeline
+//
+//  1. Import: ParseUN, ParseOFAC (or ParseOFACFiles) and ParseCSV turn list
+//     files into a ListVersion: its entries, a source, a generation date, a
+//     SHA-256 content hash and counts.
+//  2. Index: NewIndex builds an inverted index over every name (primary name
+//     and aliases) of the given versions; see normalize.go for how a name
+//     becomes tokens and index.go for retrieval and scoring.
+//  3. Screen: (*Index).Screen scores a Query against the candidates that
+//     share a token (exact, one edit away, or the same consonant skeleton)
+//     and returns the best Matches with integer scores in 0..1000 and an
+//     explanation. Decide compares the best score with the operator's
+//     threshold.
+//  4. Evaluate: Evaluate measures recall and false positives on a labelled
+//     set such as testdata/eval.csv.
+package screening
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Kind is the kind of party a list entry or a query names.
+type Kind uint8
+
+// Kinds. The numeric values are recorded nowhere; the names are.
+const (
+	KindUnknown Kind = iota
+	KindIndividual
+	KindEntity
+	KindVessel
+	KindAircraft
+)
+
+var kindNames = [...]string{"unknown", "individual", "entity", "vessel", "aircraft"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("Kind(%d)", uint8(k))
+}
+
+// ParseKind parses a kind name as written by Kind.String; the empty string is
+// KindUnknown.
+func ParseKind(s string) (Kind, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "unknown":
+		return KindUnknown, nil
+	case "individual", "person":
+		return KindIndividual, nil
+	case "entity", "organization", "organisation", "company":
+		return KindEntity, nil
+	case "vessel":
+		return KindVessel, nil
+	case "aircraft":
+		return KindAircraft, nil
+	}
+	return KindUnknown, fmt.Errorf("screening: unknown party kind %q", s)
+}
+
+// Quality says how reliable a listed name is. Lists publish "low quality" or
+// "weak" aliases (often short, generic nicknames) that on their own are not
+// expected to identify anyone; they are indexed but score lower.
+type Quality uint8
+
+// Qualities.
+const (
+	QualityGood Quality = iota
+	QualityLow
+)
+
+func (q Quality) String() string {
+	if q == QualityLow {
+		return "low"
+	}
+	return "good"
+}
+
+// Name is one name under which an entry is listed.
+type Name struct {
+	Full    string  // as published, e.g. "SADDAM HUSSEIN AL-TIKRITI"
+	Primary bool    // the entry's main name (exactly one per entry)
+	Quality Quality // QualityLow for the lists' low-quality / weak aliases
+	Type    string  // "", "a.k.a.", "f.k.a.", "n.k.a.", "original script"
+}
+
+// Date is a calendar date whose month and day may be unknown (zero). Dates
+// of birth on the lists are often only a year.
+type Date struct {
+	Year  int
+	Month int // 0 when unknown
+	Day   int // 0 when unknown
+}
+
+// IsZero reports whether d is the zero date (nothing known).
+func (d Date) IsZero() bool { return d.Year == 0 }
+
+func (d Date) String() string {
+	switch {
+	case d.Year == 0:
+		return ""
+	case d.Month == 0:
+		return fmt.Sprintf("%04d", d.Year)
+	case d.Day == 0:
+		return fmt.Sprintf("%04d-%02d", d.Year, d.Month)
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+}
+
+// ParseDate parses "YYYY", "YYYY-MM" or "YYYY-MM-DD".
+func ParseDate(s string) (Date, error) {
+	s = strings.TrimSpace(s)
+	var d Date
+	bad := fmt.Errorf("screening: bad date %q: want YYYY, YYYY-MM or YYYY-MM-DD", s)
+	parts := strings.Split(s, "-")
+	if len(parts) > 3 || len(parts[0]) != 4 {
+		return Date{}, bad
+	}
+	vals := [3]*int{&d.Year, &d.Month, &d.Day}
+	for i, p := range parts {
+		if len(p) == 0 || len(p) > 4 || (i > 0 && len(p) != 2) {
+			return Date{}, bad
+		}
+		n := 0
+		for _, c := range p {
+			if c < '0' || c > '9' {
+				return Date{}, bad
+			}
+			n = n*10 + int(c-'0')
+		}
+		*vals[i] = n
+	}
+	if d.Year < 1800 || d.Year > 2200 || d.Month > 12 || d.Day > 31 || (len(parts) > 1 && d.Month == 0) || (len(parts) > 2 && d.Day == 0) {
+		return Date{}, bad
+	}
+	return d, nil
+}
+
+// DateOfBirth is a listed date of birth: an exact or partial date, or a range
+// of years (the UN's "BETWEEN", OFAC's "1960 to 1962"), possibly approximate.
+type DateOfBirth struct {
+	Date   Date // the date, or the start of a range
+	ToYear int  // last year of a range; 0 when not a range
+	Approx bool // "APPROXIMATELY" / "circa"
+}
+
+func (b DateOfBirth) String() string {
+	s := b.Date.String()
+	if b.ToYear != 0 {
+		s += fmt.Sprintf("..%04d", b.ToYear)
+	}
+	if b.Approx {
+		s = "circa " + s
+	}
+	return s
+}
+
+// years returns the first and last year the date of birth allows, widening
+// approximate dates by one year on each side.
+func (b DateOfBirth) years() (lo, hi int) {
+	lo, hi = b.Date.Year, b.Date.Year
+	if b.ToYear > hi {
+		hi = b.ToYear
+	}
+	if b.Approx {
+		lo, hi = lo-1, hi+1
+	}
+	return lo, hi
+}
+
+// Address is a listed address; any field may be empty.
+type Address struct {
+	Street  string
+	City    string
+	State   string
+	Postal  string
+	Country string
+	Note    string
+}
+
+// Entry is one listed party.
+type Entry struct {
+	Reference     string // UN REFERENCE_NUMBER ("KPe.001"), "OFAC-12345", or the operator's reference
+	Kind          Kind
+	Names         []Name // Names[0] is the primary name
+	DatesOfBirth  []DateOfBirth
+	Nationalities []string // as published
+	Addresses     []Address
+	Countries     []string // ISO 3166 alpha-2 codes from nationalities, addresses and places of birth, sorted, unique
+	Regime        string   // UN list type ("DPRK", "Al-Qaida") or OFAC program(s) ("SDGT; IFSR")
+	ListedOn      string   // as published, when known
+	Remarks       string
+}
+
+// Counts summarises a list version.
+type Counts struct {
+	Entries     int
+	Individuals int
+	Entities    int
+	Others      int // vessels, aircraft
+	Names       int // primary names plus aliases
+}
+
+// ListVersion is one imported list file (or set of files): the unit that is
+// activated, recorded with every screening decision, and replaced by a later
+// import. It must not be modified once it has been passed to NewIndex.
+type ListVersion struct {
+	// ID identifies the version: the lower-case source, a dash, and the first
+	// 16 hex digits of SHA256, e.g. "un-3f2a9c1b0d4e5f60". It depends only on
+	// the content, so re-importing the same file yields the same ID.
+	ID        string
+	Source    string    // "UN", "OFAC" or the operator's name for a CSV list
+	Generated time.Time // from the file (UN dateGenerated) or supplied at import; zero if unknown
+	SHA256    string    // lower-case hex SHA-256 of the content (see each parser for what is hashed)
+	Counts    Counts
+	Entries   []Entry
+}
+
+func (v *ListVersion) String() string {
+	date := "undated"
+	if !v.Generated.IsZero() {
+		date = v.Generated.UTC().Format("2006-01-02")
+	}
+	return fmt.Sprintf("%s (%s, %s, %d entries: %d individuals, %d entities, %d others; %d names)",
+		v.ID, v.Source, date, v.Counts.Entries, v.Counts.Individuals, v.Counts.Entities, v.Counts.Others, v.Counts.Names)
+}
+
+// finish computes the counts, the countries of each entry and the ID, and
+// checks the invariants every parser must establish.
+func (v *ListVersion) finish(sum []byte) error {
+	v.SHA256 = fmt.Sprintf("%x", sum)
+	v.ID = strings.ToLower(v.Source) + "-" + v.SHA256[:16]
+	v.Counts = Counts{Entries: len(v.Entries)}
+	seen := make(map[string]bool, len(v.Entries))
+	for i := range v.Entries {
+		e := &v.Entries[i]
+		if e.Reference == "" {
+			return fmt.Errorf("screening: %s: entry %d has no reference", v.Source, i+1)
+		}
+		if seen[e.Reference] {
+			return fmt.Errorf("screening: %s: duplicate reference %q", v.Source, e.Reference)
+		}
+		seen[e.Reference] = true
+		if len(e.Names) == 0 || !e.Names[0].Primary {
+			return fmt.Errorf("screening: %s: entry %s has no primary name", v.Source, e.Reference)
+		}
+		switch e.Kind {
+		case KindIndividual:
+			v.Counts.Individuals++
+		case KindEntity:
+			v.Counts.Entities++
+		default:
+			v.Counts.Others++
+		}
+		v.Counts.Names += len(e.Names)
+		e.Countries = entryCountries(e)
+	}
+	return nil
+}
+
+func entryCountries(e *Entry) []string {
+	var codes []string
+	add := func(s string) {
+		if c := CountryCode(s); c != "" {
+			codes = append(codes, c)
+		}
+	}
+	for _, n := range e.Nationalities {
+		add(n)
+	}
+	for _, a := range e.Addresses {
+		add(a.Country)
+	}
+	for _, c := range e.Countries {
+		add(c)
+	}
+	return sortedUnique(codes)
+}
+
+func sortedUnique(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	out := append([]string(nil), s...)
+	slices.Sort(out)
+	n := 1
+	for i := 1; i < len(out); i++ {
+		if out[i] != out[n-1] {
+			out[n] = out[i]
+			n++
+		}
+	}
+	return out[:n]
+}
