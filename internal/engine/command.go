@@ -316,7 +316,7 @@ const fieldBytesMax = 1024
 func (d *decoder) str() string {
 	const max = fieldBytesMax
 	n, k := binary.Uvarint(d.b)
-	if k <= 0 {
+	if k <= 0 || k != uvarintLen(n) {
 		d.fail("bad string length")
 		return ""
 	}
@@ -363,9 +363,11 @@ func (d *decoder) bool() bool {
 	return false
 }
 
+// Varints must be minimal: an overlong encoding would give one command two
+// encodings, and so two idempotency content hashes.
 func (d *decoder) varint() int64 {
 	v, k := binary.Varint(d.b)
-	if k <= 0 {
+	if k <= 0 || k != varintLen(v) {
 		d.fail("bad varint")
 		return 0
 	}
@@ -375,10 +377,27 @@ func (d *decoder) varint() int64 {
 
 func (d *decoder) uvarint() uint64 {
 	v, k := binary.Uvarint(d.b)
-	if k <= 0 {
+	if k <= 0 || k != uvarintLen(v) {
 		d.fail("bad uvarint")
 		return 0
 	}
 	d.b = d.b[k:]
 	return v
+}
+
+func uvarintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
+}
+
+func varintLen(v int64) int {
+	u := uint64(v) << 1
+	if v < 0 {
+		u = ^u
+	}
+	return uvarintLen(u)
 }

@@ -132,6 +132,9 @@ func (e *Engine) PendingCount() int { return e.ledger.PendingCount() }
 // accounts where the currencies say, and every open reservation matched by a
 // pending payment and vice versa. It returns the first violation.
 func (e *Engine) CheckInvariants() error {
+	if err := e.checkReferences(); err != nil {
+		return err
+	}
 	if _, err := e.ledger.CheckConservation(len(e.currencies)); err != nil {
 		return fmt.Errorf("engine: conservation: %w", err)
 	}
@@ -152,21 +155,6 @@ func (e *Engine) CheckInvariants() error {
 			return fmt.Errorf("engine: account %d is below its floor %d", i, a.Floor)
 		}
 	}
-	for ci, c := range e.currencies {
-		if int(c.Issuer) >= len(e.participants) || e.participants[c.Issuer].accounts[ci] != c.IssuerAccount {
-			return fmt.Errorf("engine: currency %s issuer account mismatch", c.Code)
-		}
-		if !e.ledger.Account(c.IssuerAccount).Unbounded {
-			return fmt.Errorf("engine: currency %s issuance account is bounded", c.Code)
-		}
-	}
-	for i := range e.participants {
-		for _, id := range e.participants[i].accounts {
-			if id != noAccount && int(id) >= len(accounts) {
-				return fmt.Errorf("engine: participant %s names account %d of %d", e.participants[i].ID, id, len(accounts))
-			}
-		}
-	}
 	open := 0
 	for i := range e.recent {
 		p := &e.recent[i]
@@ -182,11 +170,64 @@ func (e *Engine) CheckInvariants() error {
 	if open != e.ledger.PendingCount() {
 		return fmt.Errorf("engine: %d pending payments but %d reservations", open, e.ledger.PendingCount())
 	}
+	return nil
+}
+
+// checkReferences verifies that every index in the state points at
+// something that exists, so that the other checks (and every read) can
+// follow them. A snapshot that fails here is corrupt.
+func (e *Engine) checkReferences() error {
+	accounts := e.ledger.Accounts()
+	validAccount := func(id ledger.AccountID, ci int) bool {
+		return int(id) < len(accounts) && int(accounts[id].Currency) == ci
+	}
+	for ci, c := range e.currencies {
+		if int(c.Issuer) >= len(e.participants) || e.participants[c.Issuer].accounts[ci] != c.IssuerAccount ||
+			!validAccount(c.IssuerAccount, ci) || !accounts[c.IssuerAccount].Unbounded {
+			return fmt.Errorf("engine: currency %s issuance account is inconsistent", c.Code)
+		}
+	}
+	owned := make([]bool, len(accounts))
+	for i := range e.participants {
+		p := &e.participants[i]
+		for ci, id := range p.accounts {
+			if id == noAccount {
+				continue
+			}
+			if !validAccount(id, ci) || owned[id] {
+				return fmt.Errorf("engine: participant %s names account %d wrongly", p.ID, id)
+			}
+			owned[id] = true
+		}
+	}
+	for i := range accounts {
+		if !owned[i] {
+			return fmt.Errorf("engine: account %d has no owner", i)
+		}
+		if accounts[i].Unbounded && e.currencies[accounts[i].Currency].IssuerAccount != ledger.AccountID(i) {
+			return fmt.Errorf("engine: account %d is unbounded but not an issuance account", i)
+		}
+	}
 	for _, id := range e.ledger.PendingIDs() {
 		p := e.ledger.Pending(id)
-		if int(p.Debit) >= len(accounts) || int(p.Credit) >= len(accounts) {
-			return fmt.Errorf("engine: reservation %d names a missing account", id)
+		if int(p.Debit) >= len(accounts) || int(p.Credit) >= len(accounts) || p.Debit == p.Credit ||
+			accounts[p.Debit].Currency != accounts[p.Credit].Currency {
+			return fmt.Errorf("engine: reservation %d names accounts wrongly", id)
 		}
+	}
+	uetrs := 0
+	for i := range e.recent {
+		p := &e.recent[i]
+		if p.Kind == 0 || int(p.Kind) >= kindCount || p.Status > StatusExpired || int(p.Payer) >= len(e.participants) ||
+			int(p.Payee) >= len(e.participants) || int(p.Currency) >= max(len(e.currencies), 1) {
+			return fmt.Errorf("engine: payment %d is inconsistent", p.ID)
+		}
+		if p.UETR != [16]byte{} {
+			uetrs++
+		}
+	}
+	if len(e.byKey) != len(e.recent) || len(e.byUETR) != uetrs {
+		return fmt.Errorf("engine: payment keys or UETRs are not unique")
 	}
 	return nil
 }

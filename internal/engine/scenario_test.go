@@ -12,7 +12,7 @@ import (
 	"github.com/mutua-org/mutua/internal/money"
 )
 
-// TestScenarios runs the settlement-day scripts in testdata/. Each `batch`
+// TestScenarios runs the settlement-day scripts in testdata/scenarios/. Each `batch`
 // directive is one log entry: its lines are commands, its output one line
 // per result. `balances` prints every account. Invariants are checked after
 // every batch, and every batch is also applied to a second engine restored
@@ -21,7 +21,7 @@ import (
 // Regenerate expected output with: go test ./internal/engine -run Scenarios -rewrite
 func TestScenarios(t *testing.T) {
 	seen := make(map[string]bool)
-	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
+	datadriven.Walk(t, "testdata/scenarios", func(t *testing.T, path string) {
 		s := newScenario()
 		datadriven.RunTest(t, path, func(t *testing.T, d *datadriven.TestData) string {
 			return s.run(t, d, seen)

@@ -133,6 +133,9 @@ const PendingMax = 1 << 20
 
 // Ledger holds accounts and open pending transfers.
 type Ledger struct {
+	// PendingLimit bounds open pending transfers; New sets it to PendingMax.
+	PendingLimit int
+
 	accounts []Account
 	pending  map[uint64]*PendingTransfer
 	// undo records account states changed by the current linked batch.
@@ -149,7 +152,7 @@ type undoRecord struct {
 
 // New returns an empty ledger.
 func New() *Ledger {
-	return &Ledger{pending: make(map[uint64]*PendingTransfer)}
+	return &Ledger{PendingLimit: PendingMax, pending: make(map[uint64]*PendingTransfer)}
 }
 
 // Open adds an account and returns its id.
@@ -284,7 +287,7 @@ func (l *Ledger) Reserve(id uint64, t Transfer, deadline int64) Result {
 	if r != OK {
 		return r
 	}
-	if len(l.pending) >= PendingMax {
+	if len(l.pending) >= l.PendingLimit {
 		return ErrPendingLimit
 	}
 	if r := debitAllowed(dr, t.Amount); r != OK {

@@ -62,3 +62,9 @@ func (a Uint128) String() string {
 	}
 	return a.Big().String()
 }
+
+// Sub64 returns a-b, wrapping on underflow (callers check with Cmp first).
+func (a Uint128) Sub64(b uint64) Uint128 {
+	v, _ := a.Sub(Uint128{Lo: b})
+	return v
+}
