@@ -135,4 +135,6 @@ func (m *nopMachine) Restore(index uint64, data []byte) error {
 	return nil
 }
 
-func (m *nopMachine) Digest() [32]byte { return sha256.Sum256(binary.LittleEndian.AppendUint64(nil, m.commands)) }
+func (m *nopMachine) Digest() [32]byte {
+	return sha256.Sum256(binary.LittleEndian.AppendUint64(nil, m.commands))
+}

@@ -112,7 +112,7 @@ var (
 // Config configures a Node.
 type Config struct {
 	Dir     string
-	FS      vfs.FS // nil = vfs.Default; tests use vfs.NewCrashableMem()
+	FS      vfs.FS  // nil = vfs.Default; tests use vfs.NewCrashableMem()
 	Machine Machine // in its initial, empty state
 	// Record, if set, writes derived records (the settled history: payments and
 	// transfers indexed for queries) for one applied entry into b. The node commits
@@ -121,10 +121,10 @@ type Config struct {
 	// only for entries that carry commands, and must write only keys whose
 	// first byte is not 0x00 (the node's key space). An error stops the node.
 	Record           func(index uint64, unixNano int64, cmds [][]byte, results []any, b *pebble.Batch) error
-	BatchCommandsMax int    // commands per log entry (default 32768)
-	BatchBytesMax    int    // framed bytes per log entry (default 8 MiB)
-	SnapshotEntries  uint64 // take a snapshot and compact the log after this many entries (default 4096)
-	SnapshotBytes    uint64 // ... or after this many bytes of command frames (default 64 MiB)
+	BatchCommandsMax int              // commands per log entry (default 32768)
+	BatchBytesMax    int              // framed bytes per log entry (default 8 MiB)
+	SnapshotEntries  uint64           // take a snapshot and compact the log after this many entries (default 4096)
+	SnapshotBytes    uint64           // ... or after this many bytes of command frames (default 64 MiB)
 	Now              func() time.Time // nil = time.Now
 	Logger           *slog.Logger     // nil = slog.Default()
 }
