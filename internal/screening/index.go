@@ -1,0 +1,932 @@
+package screening
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Scores are integers in 0..1000. A name score is the agreement of the
+// query's tokens with one listed name's tokens; adjustments for secondary
+// attributes and the quality of the listed name are added to it, and the
+// result is clamped to 0..1000.
+const (
+	// DefaultThreshold is the score at or above which a match is a hit.
+	DefaultThreshold = 850
+	// MinScore is the lowest score Screen reports.
+	MinScore = 700
+
+	// tokenMin is the lowest token similarity that counts as a match.
+	tokenMin = 820
+	// pairMin is the lowest similarity for a joined/split token match.
+	pairMin = 900
+	// initialSim is the similarity of an initial with a token it begins.
+	initialSim = 900
+	// skeletonSim is the similarity of two tokens with equal consonant
+	// skeletons when one came from Arabic script.
+	skeletonSim = 930
+	// vowelSim is the similarity of two Latin tokens with equal consonant
+	// skeletons of at least four letters ("tikriti" / "takriti").
+	vowelSim = 880
+
+	// Adjustments.
+	lowQualityPoints   = -120 // the listed name is a low-quality (weak) alias
+	kindMismatchPoints = -100 // individual vs entity, vessel or aircraft
+	dobExactPoints     = 60   // full date of birth agrees
+	dobYearPoints      = 40   // year of birth agrees (within a listed range)
+	dobConflictPoints  = -120 // no listed date of birth allows the query's year
+	countryPoints      = 30   // the query's country is among the entry's
+	countryConflict    = -40  // the entry has countries, none the query's
+	maxBonusPoints     = dobExactPoints + countryPoints
+
+	// Weights of tokens in a name, by class and by how many listed names
+	// contain the token (rarer tokens say more).
+	weightParticle = 15
+	weightInitial  = 40
+
+	// maxCandidates bounds the listed names scored in full for one query.
+	maxCandidates = 96
+)
+
+// weightForDF returns the weight of a token that df listed names contain.
+func weightForDF(df int) int32 {
+	switch {
+	case df <= 5:
+		return 100
+	case df <= 20:
+		return 90
+	case df <= 80:
+		return 75
+	case df <= 300:
+		return 60
+	}
+	return 45
+}
+
+// Query is a party name to screen, with what else the payment says about
+// the party.
+type Query struct {
+	Name        string
+	Kind        Kind   // KindUnknown when the payment does not say
+	Country     string // ISO 3166 alpha-2 code or country name; optional
+	DateOfBirth Date   // optional
+}
+
+// Validate reports whether the engine should accept q for screening.
+func (q Query) Validate() error {
+	if len(q.Name) > MaxNameBytes {
+		return fmt.Errorf("screening: name longer than %d bytes", MaxNameBytes)
+	}
+	n := len(normalizeName(q.Name, nil))
+	if n == 0 {
+		return fmt.Errorf("screening: name %q has no letters or digits", q.Name)
+	}
+	if len(tokenize(q.Name)) > MaxNameTokens {
+		return fmt.Errorf("screening: name has more than %d words", MaxNameTokens)
+	}
+	if q.Country != "" && CountryCode(q.Country) == "" {
+		return fmt.Errorf("screening: unknown country %q", q.Country)
+	}
+	return nil
+}
+
+// Match is a listed name that scored at least MinScore against a query.
+type Match struct {
+	Reference   string // the entry's reference, e.g. "KPe.001"
+	ListedName  string // the name that matched, as published
+	PrimaryName string // the entry's primary name
+	Quality     Quality
+	Kind        Kind
+	Regime      string
+	ListVersion string // ID of the list version holding the entry
+	Score       int    // 0..1000
+	Explanation Explanation
+}
+
+// Explanation says how a score came about.
+type Explanation struct {
+	Tokens    []TokenMatch // query tokens paired with listed tokens
+	Unmatched []string     // query tokens left unpaired
+	Missing   []string     // listed tokens left unpaired
+	Ignored   []string     // query words dropped before matching (legal forms, honorifics)
+	NameScore int          // the score of the names alone, 0..1000
+	// Adjustments added to NameScore, in order.
+	Adjustments []Adjustment
+}
+
+// TokenMatch pairs query token(s) with listed token(s).
+type TokenMatch struct {
+	Query      string // "vladimir", or "al+qaida" for a split token
+	Listed     string
+	How        string // exact, variant, typo, initial, joined, split, skeleton
+	Similarity int    // 0..1000
+}
+
+// Adjustment is a change to the name score and its reason.
+type Adjustment struct {
+	Reason string
+	Points int
+}
+
+func (e Explanation) String() string {
+	var b strings.Builder
+	for i, t := range e.Tokens {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if t.How == "exact" {
+			fmt.Fprintf(&b, "%s=%s", t.Query, t.Listed)
+		} else {
+			fmt.Fprintf(&b, "%s~%s (%s %d)", t.Query, t.Listed, t.How, t.Similarity)
+		}
+	}
+	if len(e.Unmatched) > 0 {
+		fmt.Fprintf(&b, "; extra: %s", strings.Join(e.Unmatched, " "))
+	}
+	if len(e.Missing) > 0 {
+		fmt.Fprintf(&b, "; missing: %s", strings.Join(e.Missing, " "))
+	}
+	if len(e.Ignored) > 0 {
+		fmt.Fprintf(&b, "; ignored: %s", strings.Join(e.Ignored, " "))
+	}
+	fmt.Fprintf(&b, "; names %d", e.NameScore)
+	for _, a := range e.Adjustments {
+		fmt.Fprintf(&b, "; %s %+d", a.Reason, a.Points)
+	}
+	return b.String()
+}
+
+// Decision is the outcome of screening one name against a threshold.
+type Decision struct {
+	Hit       bool
+	Threshold int
+	Best      Match // the best match, if any (Score 0 when none)
+}
+
+// Decide reports whether the best of matches (as returned by Screen, best
+// first) reaches threshold.
+func Decide(matches []Match, threshold int) Decision {
+	d := Decision{Threshold: threshold}
+	if len(matches) > 0 {
+		d.Best = matches[0]
+		d.Hit = matches[0].Score >= threshold
+	}
+	return d
+}
+
+// Index screens names against a fixed set of list versions. It is
+// immutable after NewIndex and safe for concurrent use.
+type Index struct {
+	versions []*ListVersion
+	entries  []*Entry
+	entryVer []int32
+	names    []indexedName
+	vocab    []vocabToken
+	exact    map[string]int32   // token text → vocab id
+	del1     map[string][]int32 // token text and its one-deletions → vocab ids
+	skel     map[string][]int32 // consonant skeleton → vocab ids
+	scratch  sync.Pool
+}
+
+type indexedName struct {
+	entry int32
+	name  int32 // index in Entry.Names
+	toks  []nameToken
+	pairs []int32 // vocab id of toks[j]+toks[j+1] joined, or -1
+	wMin  int32   // sum of token weights with middle tokens halved
+}
+
+type nameToken struct {
+	vocab int32
+	class uint8
+	abjad bool
+}
+
+type vocabToken struct {
+	text     string
+	skel     string
+	weight   int32
+	pair     bool
+	postings []int32 // names containing the token, ascending
+}
+
+// NewIndex builds an index over every name of every entry of versions, in
+// the order given.
+func NewIndex(versions ...*ListVersion) *Index {
+	x := &Index{
+		versions: versions,
+		exact:    make(map[string]int32),
+		del1:     make(map[string][]int32),
+		skel:     make(map[string][]int32),
+	}
+	df := []int{}
+	intern := func(text, skel string, pair bool) int32 {
+		if id, ok := x.exact[text]; ok {
+			return id
+		}
+		id := int32(len(x.vocab))
+		x.vocab = append(x.vocab, vocabToken{text: text, skel: skel, pair: pair})
+		df = append(df, 0)
+		x.exact[text] = id
+		return id
+	}
+	for vi, v := range versions {
+		for ei := range v.Entries {
+			e := &v.Entries[ei]
+			x.entries = append(x.entries, e)
+			x.entryVer = append(x.entryVer, int32(vi))
+			for ni, n := range e.Names {
+				toks := normalizeName(n.Full, nil)
+				if len(toks) == 0 {
+					continue
+				}
+				in := indexedName{entry: int32(len(x.entries) - 1), name: int32(ni)}
+				for _, t := range toks {
+					in.toks = append(in.toks, nameToken{vocab: intern(t.text, t.skel, false), class: t.class, abjad: t.abjad})
+				}
+				in.pairs = make([]int32, len(toks)-1)
+				for j := range in.pairs {
+					in.pairs[j] = -1
+					if toks[j].class == classNormal && toks[j+1].class == classNormal || toks[j].class == classParticle && toks[j+1].class == classNormal {
+						jt := joinTokens(toks[j].raw, toks[j+1].raw)
+						in.pairs[j] = intern(jt, skeleton(jt), true)
+					}
+				}
+				x.names = append(x.names, in)
+			}
+		}
+	}
+	// Postings and document frequencies.
+	for id := range x.names {
+		n := &x.names[id]
+		add := func(v int32) {
+			p := x.vocab[v].postings
+			if len(p) == 0 || p[len(p)-1] != int32(id) {
+				x.vocab[v].postings = append(p, int32(id))
+				df[v]++
+			}
+		}
+		for _, t := range n.toks {
+			add(t.vocab)
+		}
+		for _, p := range n.pairs {
+			if p >= 0 {
+				add(p)
+			}
+		}
+	}
+	for id := range x.vocab {
+		x.vocab[id].weight = weightForDF(df[id])
+	}
+	for id := range x.names {
+		n := &x.names[id]
+		n.wMin = 0
+		for j, t := range n.toks {
+			w := x.tokenWeight(t)
+			if isMiddle(j, len(n.toks)) {
+				w /= 2
+			}
+			n.wMin += w
+		}
+		if n.wMin <= 0 {
+			n.wMin = 1
+		}
+	}
+	// Retrieval keys. Pair tokens are found by exact and one-deletion keys.
+	var buf []byte
+	for id := range x.vocab {
+		v := &x.vocab[id]
+		if len(v.text) >= 3 {
+			x.del1[v.text] = append(x.del1[v.text], int32(id))
+		}
+		if len(v.text) >= 4 {
+			for i := 0; i < len(v.text); i++ {
+				buf = append(append(buf[:0], v.text[:i]...), v.text[i+1:]...)
+				k := string(buf)
+				if l := x.del1[k]; len(l) == 0 || l[len(l)-1] != int32(id) {
+					x.del1[k] = append(l, int32(id))
+				}
+			}
+		}
+		if !v.pair && len(v.skel) >= 3 {
+			x.skel[v.skel] = append(x.skel[v.skel], int32(id))
+		}
+	}
+	x.scratch.New = func() any {
+		return &scratch{acc: make([]int32, len(x.names)), mask: make([]uint32, len(x.names))}
+	}
+	return x
+}
+
+// joinTokens joins two raw tokens into the canonical form of the joined
+// word ("al" + "qaida" → "alkaida").
+func joinTokens(a, b string) string { return canonical(fold(a + b)) }
+
+func isMiddle(j, n int) bool { return n >= 3 && j > 0 && j < n-1 }
+
+func (x *Index) tokenWeight(t nameToken) int32 {
+	switch t.class {
+	case classParticle:
+		return weightParticle
+	case classInitial:
+		return weightInitial
+	}
+	return x.vocab[t.vocab].weight
+}
+
+// Versions returns the list versions of the index, in order.
+func (x *Index) Versions() []*ListVersion { return x.versions }
+
+// VersionIDs returns the IDs of the list versions of the index, in order:
+// what a screening decision records.
+func (x *Index) VersionIDs() []string {
+	ids := make([]string, len(x.versions))
+	for i, v := range x.versions {
+		ids[i] = v.ID
+	}
+	return ids
+}
+
+// Names returns the number of indexed names.
+func (x *Index) Names() int { return len(x.names) }
+
+// scratch is per-query working memory, reused through a sync.Pool.
+type scratch struct {
+	acc     []int32  // per listed name: upper bound of matched listed weight × similarity
+	mask    []uint32 // per listed name: query tokens that retrieved it
+	touched []int32
+	cands   []candidate
+	seen    []int32
+}
+
+type candidate struct {
+	name int32
+	ub   int32
+}
+
+// qtoken is a query token with what retrieval found for it.
+type qtoken struct {
+	normToken
+	weight int32
+	pair   string     // canonical joined form with the next token, or ""
+	sims   []vocabSim // vocab tokens similar to this token, best first
+	psims  []vocabSim // vocab tokens similar to pair
+}
+
+type vocabSim struct {
+	vocab int32
+	sim   int
+	how   string
+}
+
+// Screen returns the entries whose names score at least MinScore against
+// q, best first (by score, then list version order, then reference), at most
+// MaxMatches, each with its best-scoring name.
+func (x *Index) Screen(q Query) []Match {
+	var ignored []string
+	toks := normalizeName(q.Name, &ignored)
+	if len(toks) == 0 {
+		return nil
+	}
+	qt := x.prepare(toks)
+	s := x.scratch.Get().(*scratch)
+	defer x.scratch.Put(s)
+	cands := x.retrieve(qt, s)
+	country := CountryCode(q.Country)
+	type best struct {
+		name  int32
+		score int
+	}
+	var bests []best
+	for _, c := range cands {
+		n := &x.names[c.name]
+		sc, _ := x.score(qt, n, false)
+		if sc+maxBonusPoints < MinScore {
+			continue
+		}
+		total, _ := x.adjust(sc, q, country, n)
+		if total < MinScore {
+			continue
+		}
+		bests = append(bests, best{c.name, total})
+	}
+	// Best name per entry.
+	slices.SortFunc(bests, func(a, b best) int {
+		ea, eb := x.names[a.name].entry, x.names[b.name].entry
+		if ea != eb {
+			return cmp.Compare(ea, eb)
+		}
+		if a.score != b.score {
+			return cmp.Compare(b.score, a.score)
+		}
+		return cmp.Compare(a.name, b.name)
+	})
+	var out []best
+	for i, b := range bests {
+		if i > 0 && x.names[bests[i-1].name].entry == x.names[b.name].entry {
+			continue
+		}
+		out = append(out, b)
+	}
+	slices.SortFunc(out, func(a, b best) int {
+		if a.score != b.score {
+			return cmp.Compare(b.score, a.score)
+		}
+		ea, eb := x.names[a.name].entry, x.names[b.name].entry
+		if va, vb := x.entryVer[ea], x.entryVer[eb]; va != vb {
+			return cmp.Compare(va, vb)
+		}
+		return cmp.Compare(x.entries[ea].Reference, x.entries[eb].Reference)
+	})
+	if len(out) > MaxMatches {
+		out = out[:MaxMatches]
+	}
+	matches := make([]Match, 0, len(out))
+	for _, b := range out {
+		n := &x.names[b.name]
+		e := x.entries[n.entry]
+		sc, ex := x.score(qt, n, true)
+		total, adj := x.adjust(sc, q, country, n)
+		ex.NameScore = sc
+		ex.Adjustments = adj
+		ex.Ignored = ignored
+		matches = append(matches, Match{
+			Reference:   e.Reference,
+			ListedName:  e.Names[n.name].Full,
+			PrimaryName: e.Names[0].Full,
+			Quality:     e.Names[n.name].Quality,
+			Kind:        e.Kind,
+			Regime:      e.Regime,
+			ListVersion: x.versions[x.entryVer[n.entry]].ID,
+			Score:       total,
+			Explanation: ex,
+		})
+	}
+	return matches
+}
+
+// prepare computes query token weights, joined pairs, and the vocab tokens
+// similar to each.
+func (x *Index) prepare(toks []normToken) []qtoken {
+	qt := make([]qtoken, len(toks))
+	for i, t := range toks {
+		q := &qt[i]
+		q.normToken = t
+		switch t.class {
+		case classParticle:
+			q.weight = weightParticle
+		case classInitial:
+			q.weight = weightInitial
+		default:
+			q.weight = 100
+			if id, ok := x.exact[t.text]; ok && !x.vocab[id].pair {
+				q.weight = x.vocab[id].weight
+			}
+		}
+		if i+1 < len(toks) && (t.class == classNormal || t.class == classParticle) && toks[i+1].class == classNormal {
+			q.pair = joinTokens(t.raw, toks[i+1].raw)
+		}
+	}
+	for i := range qt {
+		q := &qt[i]
+		if q.class == classNormal {
+			q.sims = x.similar(&q.normToken, q.text, q.skel, false)
+		}
+		if q.pair != "" {
+			q.psims = x.similar(nil, q.pair, "", true)
+		}
+	}
+	return qt
+}
+
+// similar returns the vocab tokens that retrieval finds for a query token
+// (exact, within one deletion each way, or same skeleton), with their
+// similarity, best first. For a joined pair (t == nil) only pair and plain
+// tokens with similarity ≥ pairMin are kept.
+func (x *Index) similar(t *normToken, text, skel string, joined bool) []vocabSim {
+	var ids []int32
+	addAll := func(l []int32) {
+		for _, id := range l {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	if id, ok := x.exact[text]; ok {
+		ids = append(ids, id)
+	}
+	if len(text) >= 3 {
+		addAll(x.del1[text])
+	}
+	if len(text) >= 4 {
+		var buf [jwMaxLen]byte
+		for i := 0; i < len(text) && i < jwMaxLen; i++ {
+			b := append(append(buf[:0], text[:i]...), text[i+1:]...)
+			addAll(x.del1[string(b)])
+		}
+	}
+	if !joined && (len(skel) >= 3 || t != nil && t.abjad && len(skel) >= 2) {
+		addAll(x.skel[skel])
+	}
+	var out []vocabSim
+	for _, id := range ids {
+		v := &x.vocab[id]
+		var sim int
+		var how string
+		if joined {
+			sim = jaroWinkler(text, v.text)
+			how = "joined"
+			if sim < pairMin {
+				continue
+			}
+		} else {
+			sim, how = tokenSim(t, v.text, v.skel, false)
+			if sim < tokenMin {
+				continue
+			}
+		}
+		out = append(out, vocabSim{id, sim, how})
+	}
+	slices.SortFunc(out, func(a, b vocabSim) int {
+		if a.sim != b.sim {
+			return cmp.Compare(b.sim, a.sim)
+		}
+		return cmp.Compare(a.vocab, b.vocab)
+	})
+	return out
+}
+
+// tokenSim is the similarity of a query token with a listed token, and how
+// they matched. listedAbjad says the listed token came from Arabic script.
+func tokenSim(q *normToken, text, skel string, listedAbjad bool) (int, string) {
+	if q.text == text {
+		if q.raw == text {
+			return 1000, "exact"
+		}
+		return 1000, "variant"
+	}
+	if q.class == classInitial || len(text) == 1 {
+		if len(text) > 0 && len(q.text) > 0 && q.text[0] == text[0] {
+			return initialSim, "initial"
+		}
+		return 0, ""
+	}
+	jw := jaroWinkler(q.text, text)
+	how := "typo"
+	if q.abjad || listedAbjad {
+		if q.skel == skel && len(skel) >= 2 {
+			if skeletonSim > jw {
+				return skeletonSim, "skeleton"
+			}
+		} else if s := jaroWinkler(q.skel, skel) * 95 / 100; s > jw {
+			jw, how = s, "skeleton"
+		}
+	} else if q.skel == skel && len(skel) >= 4 && vowelSim > jw {
+		return vowelSim, "vowels"
+	}
+	if min(len(q.text), len(text)) <= 3 && jw < 900 {
+		return 0, "" // short tokens must be nearly equal
+	}
+	return jw, how
+}
+
+// retrieve finds the listed names that share enough tokens with the query
+// to possibly score MinScore, best upper bound first, at most maxCandidates.
+//
+// For each name it accumulates, over the query tokens that retrieved it, the
+// listed weight × similarity, an upper bound of the matched listed weight,
+// and the set of query tokens that found it. A name survives if the
+// average of the two coverage bounds plus the largest possible bonus
+// reaches MinScore.
+func (x *Index) retrieve(qt []qtoken, s *scratch) []candidate {
+	s.touched = s.touched[:0]
+	visit := func(bits uint32, v vocabSim) {
+		w := x.vocab[v.vocab].weight
+		if x.vocab[v.vocab].pair {
+			w *= 2 // a joined token stands for two listed tokens
+		}
+		for _, n := range x.vocab[v.vocab].postings {
+			m := s.mask[n]
+			if m == 0 {
+				s.touched = append(s.touched, n)
+			}
+			if m&bits != bits {
+				s.acc[n] += w * int32(v.sim)
+				s.mask[n] = m | bits
+			}
+		}
+	}
+	var wq, always int32
+	var wqi [MaxNameTokens]int32
+	for i := range qt {
+		q := &qt[i]
+		w := q.weight
+		if isMiddle(i, len(qt)) {
+			w /= 2
+		}
+		wqi[i] = w
+		wq += w
+		if q.class != classNormal {
+			always += q.weight
+		}
+	}
+	for i := range qt {
+		for _, v := range qt[i].sims {
+			visit(1<<i, v)
+		}
+		for _, v := range qt[i].psims {
+			visit(3<<i, v)
+		}
+	}
+	s.cands = s.cands[:0]
+	for _, n := range s.touched {
+		m := s.mask[n]
+		acc := s.acc[n]
+		s.acc[n], s.mask[n] = 0, 0
+		nm := &x.names[n]
+		lub := min(1000, acc/nm.wMin)
+		// Listed particles and initials are not retrieved; they may match.
+		for _, t := range nm.toks {
+			if t.class != classNormal {
+				lub = min(1000, lub+x.tokenWeight(t)*1000/nm.wMin)
+			}
+		}
+		qm := always
+		for i := range qt {
+			if m&(1<<i) != 0 && qt[i].class == classNormal {
+				qm += qt[i].weight
+			}
+		}
+		qub := min(1000, qm*1000/max(wq, 1))
+		ub := (lub+qub)/2 + maxBonusPoints
+		if ub >= MinScore {
+			s.cands = append(s.cands, candidate{n, ub})
+		}
+	}
+	slices.SortFunc(s.cands, func(a, b candidate) int {
+		if a.ub != b.ub {
+			return cmp.Compare(b.ub, a.ub)
+		}
+		return cmp.Compare(a.name, b.name)
+	})
+	if len(s.cands) > maxCandidates {
+		s.cands = s.cands[:maxCandidates]
+	}
+	return s.cands
+}
+
+// pairing is one step of an alignment: query token(s) qi (and qi+1 if
+// qJoin) with listed token(s) lj (and lj+1 if lJoin).
+type pairing struct {
+	sim          int
+	qi, lj       int
+	qJoin, lJoin bool
+	how          string
+}
+
+// score aligns the query tokens with a listed name's tokens and returns the
+// name score in 0..1000 (and, if explain, how it came about).
+//
+// Alignment is greedy: all pairings of a query token with a listed token
+// whose similarity reaches tokenMin, plus pairings of two adjacent query
+// tokens joined with one listed token ("al qaida" / "alqaida") and the
+// reverse, are taken best first (ties: single tokens before joined ones,
+// then by position), each token used once. Order does not matter, so
+// given and family names may come in any order.
+//
+// The score is the mean of two coverages: of the listed name, Σ weight ×
+// similarity over matched listed tokens ÷ Σ weight over all listed tokens,
+// and the same of the query. Unmatched tokens in the middle of a name of
+// three or more tokens count half, so a missing middle name or patronymic
+// costs less than a missing given or family name.
+func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanation) {
+	var ps [64]pairing
+	pairs := ps[:0]
+	for i := range qt {
+		for j, t := range n.toks {
+			sim, how := x.sim(&qt[i], t)
+			if sim >= tokenMin {
+				pairs = append(pairs, pairing{sim: sim, qi: i, lj: j, how: how})
+			}
+		}
+	}
+	for i := range qt {
+		if qt[i].pair != "" {
+			for j, t := range n.toks {
+				if t.class != classNormal {
+					continue
+				}
+				v := &x.vocab[t.vocab]
+				if sim := x.pairSim(&qt[i], t.vocab, qt[i].pair, v.text); sim >= pairMin {
+					pairs = append(pairs, pairing{sim: sim, qi: i, lj: j, qJoin: true, how: "split"})
+				}
+			}
+		}
+	}
+	for j, p := range n.pairs {
+		if p < 0 {
+			continue
+		}
+		for i := range qt {
+			if qt[i].class != classNormal {
+				continue
+			}
+			if sim := x.listedPairSim(&qt[i], p); sim >= pairMin {
+				pairs = append(pairs, pairing{sim: sim, qi: i, lj: j, lJoin: true, how: "joined"})
+			}
+		}
+	}
+	slices.SortStableFunc(pairs, func(a, b pairing) int {
+		if a.sim != b.sim {
+			return cmp.Compare(b.sim, a.sim)
+		}
+		aj, bj := a.qJoin || a.lJoin, b.qJoin || b.lJoin
+		if aj != bj {
+			if aj {
+				return 1
+			}
+			return -1
+		}
+		if a.qi != b.qi {
+			return cmp.Compare(a.qi, b.qi)
+		}
+		return cmp.Compare(a.lj, b.lj)
+	})
+	var qsim, lsim [MaxNameTokens]int
+	var qw, lw [MaxNameTokens]int32
+	var qused, lused uint32
+	var ex Explanation
+	for _, p := range pairs {
+		qbits, lbits := uint32(1)<<p.qi, uint32(1)<<p.lj
+		if p.qJoin {
+			qbits |= 1 << (p.qi + 1)
+		}
+		if p.lJoin {
+			lbits |= 1 << (p.lj + 1)
+		}
+		if qused&qbits != 0 || lused&lbits != 0 {
+			continue
+		}
+		qused |= qbits
+		lused |= lbits
+		// A matched pair weighs what its listed side weighs, on both sides.
+		w := x.tokenWeight(n.toks[p.lj])
+		if p.lJoin {
+			w += x.tokenWeight(n.toks[p.lj+1])
+		}
+		if p.qJoin {
+			qw[p.qi], qw[p.qi+1] = w/2, w-w/2
+			qsim[p.qi], qsim[p.qi+1] = p.sim, p.sim
+		} else {
+			qw[p.qi], qsim[p.qi] = w, p.sim
+		}
+		lsim[p.lj] = p.sim
+		lw[p.lj] = x.tokenWeight(n.toks[p.lj])
+		if p.lJoin {
+			lsim[p.lj+1] = p.sim
+			lw[p.lj+1] = x.tokenWeight(n.toks[p.lj+1])
+		}
+		if explain {
+			qs, ls := qt[p.qi].raw, x.vocab[n.toks[p.lj].vocab].text
+			if p.qJoin {
+				qs += "+" + qt[p.qi+1].raw
+			}
+			if p.lJoin {
+				ls += "+" + x.vocab[n.toks[p.lj+1].vocab].text
+			}
+			ex.Tokens = append(ex.Tokens, TokenMatch{Query: qs, Listed: ls, How: p.how, Similarity: p.sim})
+		}
+	}
+	var qnum, qden, lnum, lden int64
+	for i := range qt {
+		if qused&(1<<i) != 0 {
+			qnum += int64(qw[i]) * int64(qsim[i])
+			qden += int64(qw[i])
+			continue
+		}
+		w := int64(qt[i].weight)
+		if isMiddle(i, len(qt)) {
+			w /= 2
+		}
+		qden += w
+		if explain {
+			ex.Unmatched = append(ex.Unmatched, qt[i].raw)
+		}
+	}
+	for j, t := range n.toks {
+		if lused&(1<<j) != 0 {
+			lnum += int64(lw[j]) * int64(lsim[j])
+			lden += int64(lw[j])
+			continue
+		}
+		w := int64(x.tokenWeight(t))
+		if isMiddle(j, len(n.toks)) {
+			w /= 2
+		}
+		lden += w
+		if explain {
+			ex.Missing = append(ex.Missing, x.vocab[t.vocab].text)
+		}
+	}
+	if qden == 0 || lden == 0 {
+		return 0, ex
+	}
+	sc := int((qnum/qden + lnum/lden) / 2)
+	return sc, ex
+}
+
+// sim returns the similarity of query token q with listed token t, from
+// retrieval's results or computed (and remembered for this query).
+func (x *Index) sim(q *qtoken, t nameToken) (int, string) {
+	for _, v := range q.sims {
+		if v.vocab == t.vocab {
+			return v.sim, v.how
+		}
+	}
+	v := &x.vocab[t.vocab]
+	if (q.class == classParticle) != (t.class == classParticle) && q.text != v.text {
+		return 0, "" // a particle matches only itself
+	}
+	return tokenSim(&q.normToken, v.text, v.skel, t.abjad)
+}
+
+func (x *Index) pairSim(q *qtoken, vocab int32, pair, text string) int {
+	for _, v := range q.psims {
+		if v.vocab == vocab {
+			return v.sim
+		}
+	}
+	if len(text) < 5 || abs(len(text)-len(pair)) > 2 {
+		return 0
+	}
+	return jaroWinkler(pair, text)
+}
+
+func (x *Index) listedPairSim(q *qtoken, vocab int32) int {
+	for _, v := range q.sims {
+		if v.vocab == vocab {
+			return v.sim
+		}
+	}
+	text := x.vocab[vocab].text
+	if len(q.text) < 5 || abs(len(text)-len(q.text)) > 2 {
+		return 0
+	}
+	return jaroWinkler(q.text, text)
+}
+
+func abs(a int) int {
+	if a < 0 {
+		return -a
+	}
+	return a
+}
+
+// adjust adds the adjustments for the listed name's quality, the party
+// kind, the date of birth and the country.
+func (x *Index) adjust(sc int, q Query, country string, n *indexedName) (int, []Adjustment) {
+	e := x.entries[n.entry]
+	var adj []Adjustment
+	add := func(reason string, p int) {
+		adj = append(adj, Adjustment{reason, p})
+		sc += p
+	}
+	if e.Names[n.name].Quality == QualityLow {
+		add("low-quality alias", lowQualityPoints)
+	}
+	if q.Kind != KindUnknown && e.Kind != KindUnknown {
+		if (q.Kind == KindIndividual) != (e.Kind == KindIndividual) {
+			add(fmt.Sprintf("kind %s vs listed %s", q.Kind, e.Kind), kindMismatchPoints)
+		}
+	}
+	if !q.DateOfBirth.IsZero() && len(e.DatesOfBirth) > 0 {
+		exact, year := false, false
+		for _, b := range e.DatesOfBirth {
+			lo, hi := b.years()
+			if q.DateOfBirth.Year >= lo && q.DateOfBirth.Year <= hi {
+				year = true
+				if !b.Approx && b.ToYear == 0 && b.Date == q.DateOfBirth && b.Date.Day != 0 {
+					exact = true
+				}
+			}
+		}
+		switch {
+		case exact:
+			add("date of birth "+q.DateOfBirth.String()+" agrees", dobExactPoints)
+		case year:
+			add(fmt.Sprintf("year of birth %04d agrees", q.DateOfBirth.Year), dobYearPoints)
+		default:
+			add("date of birth "+q.DateOfBirth.String()+" contradicts "+e.DatesOfBirth[0].String(), dobConflictPoints)
+		}
+	}
+	if country != "" && len(e.Countries) > 0 {
+		if slices.Contains(e.Countries, country) {
+			add("country "+country+" agrees", countryPoints)
+		} else {
+			add("country "+country+" not in "+strings.Join(e.Countries, " "), countryConflict)
+		}
+	}
+	return max(0, min(1000, sc)), adj
+}
