@@ -44,7 +44,9 @@ type Machine interface {
 	Apply(index uint64, unixNano int64, cmds [][]byte) []any
 	// Snapshot encodes the full state as of the last applied index.
 	Snapshot() ([]byte, error)
-	// Restore replaces the state with a snapshot taken at index.
+	// Restore replaces the state with a snapshot taken at index. NB: index
+	// may exceed the last index passed to Apply, because entries without
+	// commands (a new leader's no-op) are not passed to Apply.
 	Restore(index uint64, data []byte) error
 	// Digest is a hash over the canonical state (same log -> same digest).
 	Digest() [32]byte
@@ -331,6 +333,9 @@ func start(cfg Config, db *pebble.DB) (*Node, error) {
 		if err := initialize(db, st); err != nil {
 			return nil, err
 		}
+	}
+	if err := removeStale(db, st); err != nil {
+		return nil, err
 	}
 	m := cfg.Machine
 	var snapIndex, snapTerm uint64

@@ -169,6 +169,23 @@ func initialize(db *pebble.DB, st *stored) error {
 	return b.Commit(pebble.Sync)
 }
 
+// removeStale deletes older snapshots and log entries covered by the newest
+// snapshot, left behind when a crash lost a compaction's unsynced deletions.
+func removeStale(db *pebble.DB, st *stored) error {
+	if st.snap == nil || (st.snapshots <= 1 && st.stale == 0) {
+		return nil
+	}
+	b := db.NewBatch()
+	defer b.Close()
+	if err := b.DeleteRange(snapKey(0), snapKey(st.snap.Index), nil); err != nil {
+		return err
+	}
+	if err := b.DeleteRange(logKey(0), logKey(st.snap.Index+1), nil); err != nil {
+		return err
+	}
+	return b.Commit(pebble.NoSync)
+}
+
 // prefixEnd returns the smallest key greater than every key with prefix p.
 func prefixEnd(p []byte) []byte {
 	end := bytes.Clone(p)
