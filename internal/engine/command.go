@@ -198,7 +198,12 @@ func (c *Command) Encode() []byte { return AppendCommand(make([]byte, 0, 96), c)
 // DecodeCommand decodes one command. Unknown kinds decode with only Kind set,
 // so the engine can answer command_unknown; anything else that does not parse
 // exactly, including trailing bytes, is ErrMalformed.
-func DecodeCommand(b []byte) (Command, error) {
+func DecodeCommand(b []byte) (Command, error) { return decodeCommand(b, nil) }
+
+// decodeCommand decodes with an optional interner for participant ids and
+// currency codes: the engine passes one that returns the strings it already
+// holds, so the apply path does not allocate them per command.
+func decodeCommand(b []byte, intern func([]byte) (string, bool)) (Command, error) {
 	var c Command
 	if len(b) > CommandBytesMax {
 		return c, fmt.Errorf("%w: %d bytes exceeds %d", ErrMalformed, len(b), CommandBytesMax)
@@ -209,7 +214,7 @@ func DecodeCommand(b []byte) (Command, error) {
 	if b[0] != commandFormatV1 {
 		return c, fmt.Errorf("%w: format version %d", ErrMalformed, b[0])
 	}
-	d := decoder{b: b[2:]}
+	d := decoder{b: b[2:], intern: intern}
 	c.Kind = Kind(b[1])
 	switch c.Kind {
 	case KindAddParticipant:
@@ -231,16 +236,16 @@ func DecodeCommand(b []byte) (Command, error) {
 		c.Ceiling = d.uvarint()
 		c.HasCeiling = d.bool()
 	case KindFund, KindDefund:
-		c.Participant = d.str()
-		c.Currency = d.str()
+		c.Participant = d.id()
+		c.Currency = d.id()
 		c.Amount = d.varint()
 		c.Key = d.str()
 		c.Remittance = d.str()
 	case KindPay, KindReserve:
-		c.Participant = d.str()
-		c.Payee = d.str()
-		c.Currency = d.str()
-		c.PayeeCurrency = d.str()
+		c.Participant = d.id()
+		c.Payee = d.id()
+		c.Currency = d.id()
+		c.PayeeCurrency = d.id()
 		c.Amount = d.varint()
 		c.Key = d.str()
 		d.bytes(c.UETR[:])
@@ -251,7 +256,7 @@ func DecodeCommand(b []byte) (Command, error) {
 		c.Priority = d.byte()
 		c.TimeoutNs = d.varint()
 	case KindPost, KindVoid:
-		c.Participant = d.str()
+		c.Participant = d.id()
 		c.PendingID = d.uvarint()
 		c.Amount = d.varint()
 	case KindLinked:
@@ -296,8 +301,9 @@ func appendBool(buf []byte, v bool) []byte {
 // decoder reads fields and remembers the first error, so a decode is a
 // straight line of reads followed by one check.
 type decoder struct {
-	b   []byte
-	err error
+	b      []byte
+	err    error
+	intern func([]byte) (string, bool)
 }
 
 func (d *decoder) fail(format string, args ...any) {
@@ -331,6 +337,20 @@ func (d *decoder) str() string {
 	s := string(d.b[k : k+int(n)])
 	d.b = d.b[k+int(n):]
 	return s
+}
+
+// id reads a string field that names a participant or currency, interned
+// when the decoder has an interner that knows it.
+func (d *decoder) id() string {
+	n, k := binary.Uvarint(d.b)
+	if d.intern == nil || k <= 0 || k != uvarintLen(n) || n > uint64(len(d.b)-k) {
+		return d.str()
+	}
+	if s, found := d.intern(d.b[k : k+int(n)]); found {
+		d.b = d.b[k+int(n):]
+		return s
+	}
+	return d.str()
 }
 
 func (d *decoder) bytes(dst []byte) {

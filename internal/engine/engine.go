@@ -83,11 +83,33 @@ type Payment struct {
 	Amount      int64
 	Posted      int64 // amount posted, for a partially posted reservation
 	UETR        [16]byte
-	Key         string // the payer-scoped idempotency key
+	key         storedKey // the sender's idempotency key, scoped to Payer
 	ContentHash uint64
 	Status      Status
 	CreatedNs   int64
 	UpdatedNs   int64
+}
+
+// storedKey holds an idempotency key inline, so that payments hold no
+// pointers and the collector never scans the payment log.
+type storedKey struct {
+	n uint8
+	b [KeyLenMax]byte
+}
+
+func newStoredKey(s string) storedKey {
+	var k storedKey
+	k.n = uint8(copy(k.b[:], s))
+	return k
+}
+
+// Key returns the payment's idempotency key.
+func (p *Payment) Key() string { return string(p.key.b[:p.key.n]) }
+
+func (p *Payment) keyRef() keyRef { return keyRef{p.Payer, p.Key()} }
+
+func (p *Payment) hasKey(k keyRef) bool {
+	return p.Payer == k.scope && string(p.key.b[:p.key.n]) == k.key
 }
 
 // Transfer is one posting made by a command: Amount moved from Debit to
@@ -129,16 +151,15 @@ type Engine struct {
 	byCode       map[string]uint16
 
 	nextPayment uint64
-	// recent holds payments in id order; recent[i] has id recentBase+i.
-	recent     []Payment
-	recentBase uint64
-	byKey      map[string]uint64
-	byUETR     map[[16]byte]uint64
+	payments    paymentLog
+	byKey       keyIndex
+	byUETR      map[[16]byte]uint64
 
 	index  uint64 // last applied log index
 	timeNs int64  // log time of the last applied entry
 
-	scratch []byte
+	// transfers is the current entry's arena for single-posting results.
+	transfers []Transfer
 }
 
 // New returns an empty engine.
@@ -148,8 +169,8 @@ func New() *Engine {
 		byID:        make(map[string]uint32),
 		byCode:      make(map[string]uint16),
 		nextPayment: 1,
-		recentBase:  1,
-		byKey:       make(map[string]uint64),
+		payments:    paymentLog{base: 1},
+		byKey:       newKeyIndex(),
 		byUETR:      make(map[[16]byte]uint64),
 	}
 }
@@ -172,10 +193,14 @@ func (e *Engine) Apply(index uint64, nowNs int64, cmds [][]byte) []any {
 	e.evict()
 	results := make([]Result, len(cmds))
 	out := make([]any, len(cmds))
+	// One posting per command is the common case: give each result a slot
+	// of one shared array instead of an allocation of its own.
+	e.transfers = make([]Transfer, 0, len(cmds))
 	for i, b := range cmds {
 		results[i] = e.applyOne(b)
 		out[i] = &results[i]
 	}
+	e.transfers = nil
 	results[0].Expired = expired
 	return out
 }
@@ -195,7 +220,7 @@ func (e *Engine) ApplyCommands(index uint64, nowNs int64, cmds ...*Command) []*R
 }
 
 func (e *Engine) applyOne(b []byte) Result {
-	c, err := DecodeCommand(b)
+	c, err := decodeCommand(b, e.intern)
 	if err != nil {
 		return reject(Malformed)
 	}
@@ -220,6 +245,17 @@ func (e *Engine) applyOne(b []byte) Result {
 		return e.linked(&c, b)
 	}
 	return reject(CommandUnknown)
+}
+
+// intern returns the engine's own copy of a participant id or currency code.
+func (e *Engine) intern(b []byte) (string, bool) {
+	if i, found := e.byID[string(b)]; found {
+		return e.participants[i].ID, true
+	}
+	if i, found := e.byCode[string(b)]; found {
+		return e.currencies[i].Code, true
+	}
+	return "", false
 }
 
 func reject(r Reason) Result { return Result{Reason: r, Member: -1, Status: StatusRejected} }
@@ -360,8 +396,8 @@ func checkAmount(v int64) Reason {
 // replay looks up an idempotency key. It returns the earlier result if the
 // key was used with the same content, a conflict if with other content, or
 // found == false.
-func (e *Engine) replay(key string, hash uint64) (Result, bool) {
-	id, found := e.byKey[key]
+func (e *Engine) replay(key keyRef, hash uint64) (Result, bool) {
+	id, found := e.byKey.get(key, &e.payments)
 	if !found {
 		return Result{}, false
 	}
@@ -372,7 +408,14 @@ func (e *Engine) replay(key string, hash uint64) (Result, bool) {
 	return Result{Member: -1, Payment: id, Status: p.Status, Duplicate: true}, true
 }
 
-func scopedKey(participant, key string) string { return participant + "\x00" + key }
+// keyRef is an idempotency key in its scope: the participant that sent it, or
+// operatorScope for operator commands.
+type keyRef struct {
+	scope uint32
+	key   string
+}
+
+const operatorScope = ^uint32(0)
 
 func (e *Engine) fund(c *Command, raw []byte) Result {
 	switch {
@@ -387,15 +430,17 @@ func (e *Engine) fund(c *Command, raw []byte) Result {
 	if _, known := money.Lookup(c.Currency); !known {
 		return reject(CurrencyUnknown)
 	}
-	key, hash := scopedKey(c.Participant, c.Key), xxhash.Sum64(raw)
-	if res, found := e.replay(key, hash); found {
-		return res
+	pi, p := e.participant(c.Participant)
+	hash := xxhash.Sum64(raw)
+	if p != nil {
+		if res, found := e.replay(keyRef{pi, c.Key}, hash); found {
+			return res
+		}
 	}
 	ci, r := e.currency(c.Currency)
 	if r != OK {
 		return reject(r)
 	}
-	pi, p := e.participant(c.Participant)
 	switch {
 	case p == nil:
 		return reject(ParticipantUnknown)
@@ -414,9 +459,9 @@ func (e *Engine) fund(c *Command, raw []byte) Result {
 	if lr := e.ledger.Post(t); lr != ledger.OK {
 		return reject(fromLedger(lr))
 	}
-	id := e.record(Payment{Kind: c.Kind, Payer: pi, Payee: cur.Issuer, Currency: ci, Amount: c.Amount, Posted: c.Amount, Key: key, ContentHash: hash, Status: StatusSettled})
+	id := e.record(Payment{Kind: c.Kind, Payer: pi, Payee: cur.Issuer, Currency: ci, Amount: c.Amount, Posted: c.Amount, key: newStoredKey(c.Key), ContentHash: hash, Status: StatusSettled})
 	return Result{Member: -1, Payment: id, Status: StatusSettled,
-		Transfers: []Transfer{{Payment: id, Debit: t.Debit, Credit: t.Credit, Currency: ci, Amount: t.Amount}}}
+		Transfers: e.oneTransfer(Transfer{Payment: id, Debit: t.Debit, Credit: t.Credit, Currency: ci, Amount: t.Amount})}
 }
 
 func (e *Engine) pay(c *Command, raw []byte) Result {
@@ -446,9 +491,12 @@ func (e *Engine) pay(c *Command, raw []byte) Result {
 	if c.PayeeCurrency != "" && c.PayeeCurrency != c.Currency {
 		return reject(CurrencyMismatch)
 	}
-	key, hash := scopedKey(c.Participant, c.Key), xxhash.Sum64(raw)
-	if res, found := e.replay(key, hash); found {
-		return res
+	payerIdx, payer := e.participant(c.Participant)
+	hash := xxhash.Sum64(raw)
+	if payer != nil {
+		if res, found := e.replay(keyRef{payerIdx, c.Key}, hash); found {
+			return res
+		}
 	}
 	if c.UETR != [16]byte{} {
 		if _, dup := e.byUETR[c.UETR]; dup {
@@ -459,7 +507,6 @@ func (e *Engine) pay(c *Command, raw []byte) Result {
 	if r != OK {
 		return reject(r)
 	}
-	payerIdx, payer := e.participant(c.Participant)
 	payeeIdx, payee := e.participant(c.Payee)
 	switch {
 	case payer == nil:
@@ -488,13 +535,13 @@ func (e *Engine) pay(c *Command, raw []byte) Result {
 	} else if lr := e.ledger.Post(t); lr != ledger.OK {
 		return reject(fromLedger(lr))
 	}
-	p := Payment{Kind: c.Kind, Payer: payerIdx, Payee: payeeIdx, Currency: ci, Amount: c.Amount, UETR: c.UETR, Key: key, ContentHash: hash, Status: status}
+	p := Payment{Kind: c.Kind, Payer: payerIdx, Payee: payeeIdx, Currency: ci, Amount: c.Amount, UETR: c.UETR, key: newStoredKey(c.Key), ContentHash: hash, Status: status}
 	if status == StatusSettled {
 		p.Posted = c.Amount
 	}
 	e.record(p)
 	return Result{Member: -1, Payment: id, Status: status,
-		Transfers: []Transfer{{Payment: id, Debit: t.Debit, Credit: t.Credit, Currency: ci, Amount: t.Amount, Pending: status == StatusPending}}}
+		Transfers: e.oneTransfer(Transfer{Payment: id, Debit: t.Debit, Credit: t.Credit, Currency: ci, Amount: t.Amount, Pending: status == StatusPending})}
 }
 
 func (e *Engine) resolve(c *Command) Result {
@@ -533,7 +580,18 @@ func (e *Engine) resolve(c *Command) Result {
 		p.Posted = int64(done.Posted)
 		t.Amount, t.Release = done.Posted, done.Amount-done.Posted
 	}
-	return Result{Member: -1, Payment: p.ID, Status: p.Status, Transfers: []Transfer{t}}
+	return Result{Member: -1, Payment: p.ID, Status: p.Status, Transfers: e.oneTransfer(t)}
+}
+
+// oneTransfer returns a one-element slice holding t, from the entry's arena
+// when it has room.
+func (e *Engine) oneTransfer(t Transfer) []Transfer {
+	if len(e.transfers) == cap(e.transfers) {
+		return []Transfer{t}
+	}
+	n := len(e.transfers)
+	e.transfers = append(e.transfers, t)
+	return e.transfers[n : n+1 : n+1]
 }
 
 func (e *Engine) linked(c *Command, raw []byte) Result {
@@ -558,8 +616,8 @@ func (e *Engine) linked(c *Command, raw []byte) Result {
 			return res
 		}
 	}
-	key, hash := scopedKey("", c.Key), xxhash.Sum64(raw)
-	if res, found := e.replay(key, hash); found {
+	hash := xxhash.Sum64(raw)
+	if res, found := e.replay(keyRef{operatorScope, c.Key}, hash); found {
 		return res
 	}
 	id := e.nextPayment
@@ -579,7 +637,7 @@ func (e *Engine) linked(c *Command, raw []byte) Result {
 		transfers = append(transfers, Transfer{Payment: id, Debit: t.Debit, Credit: t.Credit, Currency: e.ledger.Account(t.Debit).Currency, Amount: t.Amount})
 	}
 	e.ledger.Commit()
-	e.record(Payment{Kind: KindLinked, Key: key, ContentHash: hash, Status: StatusSettled, Amount: int64(len(transfers))})
+	e.record(Payment{Kind: KindLinked, Payer: operatorScope, Payee: operatorScope, key: newStoredKey(c.Key), ContentHash: hash, Status: StatusSettled, Amount: int64(len(transfers))})
 	return Result{Member: -1, Payment: id, Status: StatusSettled, Transfers: transfers}
 }
 
@@ -611,24 +669,16 @@ func (e *Engine) record(p Payment) uint64 {
 	p.ID = e.nextPayment
 	e.nextPayment++
 	p.CreatedNs, p.UpdatedNs = e.timeNs, e.timeNs
-	if p.ID != e.recentBase+uint64(len(e.recent)) {
-		panic(fmt.Sprintf("engine: payment %d recorded out of order", p.ID))
-	}
-	e.recent = append(e.recent, p)
-	e.byKey[p.Key] = p.ID
+	e.payments.push(p)
+	e.byKey.put(p.keyRef(), p.ID, &e.payments)
 	if p.UETR != [16]byte{} {
 		e.byUETR[p.UETR] = p.ID
 	}
 	return p.ID
 }
 
-// payment returns the recent payment with id, or nil.
-func (e *Engine) payment(id uint64) *Payment {
-	if id < e.recentBase || id-e.recentBase >= uint64(len(e.recent)) {
-		return nil
-	}
-	return &e.recent[id-e.recentBase]
-}
+// payment returns the payment with id if it is still in memory, or nil.
+func (e *Engine) payment(id uint64) *Payment { return e.payments.at(id) }
 
 // expire releases reservations whose deadline has come.
 func (e *Engine) expire() []Transfer {
@@ -651,23 +701,11 @@ func (e *Engine) expire() []Transfer {
 // evict forgets final payments older than the dedupe window, oldest first.
 func (e *Engine) evict() {
 	cutoff := e.timeNs - DedupeWindowNs
-	n := 0
-	for n < len(e.recent) && e.recent[n].CreatedNs < cutoff && e.recent[n].Status.Final() {
-		p := &e.recent[n]
-		delete(e.byKey, p.Key)
+	for p := e.payments.front(); p != nil && p.CreatedNs < cutoff && p.Status.Final(); p = e.payments.front() {
+		e.byKey.delete(p.keyRef(), p.ID)
 		if p.UETR != [16]byte{} {
 			delete(e.byUETR, p.UETR)
 		}
-		n++
-	}
-	if n == 0 {
-		return
-	}
-	e.recentBase += uint64(n)
-	// Reslicing keeps the backing array; copy when the dead prefix
-	// dominates so memory follows the window, not the history.
-	e.recent = e.recent[n:]
-	if cap(e.recent) > 2*len(e.recent)+1024 {
-		e.recent = append(make([]Payment, 0, len(e.recent)+len(e.recent)/4), e.recent...)
+		e.payments.pop()
 	}
 }

@@ -156,16 +156,18 @@ func (e *Engine) CheckInvariants() error {
 		}
 	}
 	open := 0
-	for i := range e.recent {
-		p := &e.recent[i]
-		if p.Status != StatusPending {
-			continue
+	var err error
+	e.payments.each(func(p *Payment) {
+		if p.Status != StatusPending || err != nil {
+			return
 		}
 		open++
-		lp := e.ledger.Pending(p.ID)
-		if lp == nil || lp.Amount != uint64(p.Amount) {
-			return fmt.Errorf("engine: pending payment %d has no matching reservation", p.ID)
+		if lp := e.ledger.Pending(p.ID); lp == nil || lp.Amount != uint64(p.Amount) {
+			err = fmt.Errorf("engine: pending payment %d has no matching reservation", p.ID)
 		}
+	})
+	if err != nil {
+		return err
 	}
 	if open != e.ledger.PendingCount() {
 		return fmt.Errorf("engine: %d pending payments but %d reservations", open, e.ledger.PendingCount())
@@ -216,17 +218,23 @@ func (e *Engine) checkReferences() error {
 		}
 	}
 	uetrs := 0
-	for i := range e.recent {
-		p := &e.recent[i]
-		if p.Kind == 0 || int(p.Kind) >= kindCount || p.Status > StatusExpired || int(p.Payer) >= len(e.participants) ||
-			int(p.Payee) >= len(e.participants) || int(p.Currency) >= max(len(e.currencies), 1) {
-			return fmt.Errorf("engine: payment %d is inconsistent", p.ID)
+	var err error
+	e.payments.each(func(p *Payment) {
+		party := func(i uint32) bool {
+			return int(i) < len(e.participants) || (p.Kind == KindLinked && i == operatorScope)
+		}
+		if p.Kind == 0 || int(p.Kind) >= kindCount || p.Status > StatusExpired || !party(p.Payer) ||
+			!party(p.Payee) || int(p.Currency) >= max(len(e.currencies), 1) {
+			err = fmt.Errorf("engine: payment %d is inconsistent", p.ID)
 		}
 		if p.UETR != [16]byte{} {
 			uetrs++
 		}
+	})
+	if err != nil {
+		return err
 	}
-	if len(e.byKey) != len(e.recent) || len(e.byUETR) != uetrs {
+	if e.byKey.len() != e.payments.len() || len(e.byUETR) != uetrs {
 		return fmt.Errorf("engine: payment keys or UETRs are not unique")
 	}
 	return nil

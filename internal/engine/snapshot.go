@@ -26,7 +26,7 @@ func (e *Engine) Digest() [32]byte { return sha256.Sum256(e.encode()) }
 
 func (e *Engine) encode() []byte {
 	accounts := e.ledger.Accounts()
-	b := make([]byte, 0, 64+len(accounts)*80+len(e.recent)*80+len(e.participants)*64)
+	b := make([]byte, 0, 64+len(accounts)*80+e.payments.len()*80+len(e.participants)*64)
 	b = append(b, snapshotMagic...)
 	b = binary.AppendUvarint(b, e.index)
 	b = binary.AppendVarint(b, e.timeNs)
@@ -73,10 +73,9 @@ func (e *Engine) encode() []byte {
 		b = binary.AppendVarint(b, p.Deadline)
 	}
 	b = binary.AppendUvarint(b, e.nextPayment)
-	b = binary.AppendUvarint(b, e.recentBase)
-	b = binary.AppendUvarint(b, uint64(len(e.recent)))
-	for i := range e.recent {
-		p := &e.recent[i]
+	b = binary.AppendUvarint(b, e.payments.base)
+	b = binary.AppendUvarint(b, uint64(e.payments.len()))
+	e.payments.each(func(p *Payment) {
 		b = append(b, byte(p.Kind), byte(p.Status))
 		b = binary.AppendUvarint(b, uint64(p.Payer))
 		b = binary.AppendUvarint(b, uint64(p.Payee))
@@ -84,11 +83,11 @@ func (e *Engine) encode() []byte {
 		b = binary.AppendVarint(b, p.Amount)
 		b = binary.AppendVarint(b, p.Posted)
 		b = append(b, p.UETR[:]...)
-		b = appendStr(b, p.Key)
+		b = appendStr(b, p.Key())
 		b = binary.LittleEndian.AppendUint64(b, p.ContentHash)
 		b = binary.AppendVarint(b, p.CreatedNs)
 		b = binary.AppendVarint(b, p.UpdatedNs)
-	}
+	})
 	return b
 }
 
@@ -167,17 +166,21 @@ func decodeSnapshot(data []byte) (*Engine, error) {
 		p.ID, p.Debit, p.Credit = d.uvarint(), ledger.AccountID(d.uvarint()), ledger.AccountID(d.uvarint())
 		p.Amount, p.Deadline, p.State = d.uvarint(), d.varint(), ledger.Pending
 	}
-	e.nextPayment, e.recentBase = d.uvarint(), d.uvarint()
+	e.nextPayment = d.uvarint()
+	base := d.uvarint()
 	nr := count(30)
-	e.recent = make([]Payment, nr)
-	for i := range e.recent {
-		p := &e.recent[i]
-		p.ID = e.recentBase + uint64(i)
+	for i := 0; i < nr && d.err == nil; i++ {
+		var p Payment
+		p.ID = base + uint64(i)
 		p.Kind, p.Status = Kind(d.byte()), Status(d.byte())
 		p.Payer, p.Payee, p.Currency = uint32(d.uvarint()), uint32(d.uvarint()), uint16(d.uvarint())
 		p.Amount, p.Posted = d.varint(), d.varint()
 		d.bytes(p.UETR[:])
-		p.Key = d.str()
+		key := d.str()
+		if len(key) > KeyLenMax {
+			d.fail("payment %d key of %d bytes", p.ID, len(key))
+		}
+		p.key = newStoredKey(key)
 		if len(d.b) >= 8 {
 			p.ContentHash = binary.LittleEndian.Uint64(d.b)
 			d.b = d.b[8:]
@@ -185,10 +188,14 @@ func decodeSnapshot(data []byte) (*Engine, error) {
 			d.fail("truncated payment %d", p.ID)
 		}
 		p.CreatedNs, p.UpdatedNs = d.varint(), d.varint()
-		e.byKey[p.Key] = p.ID
+		e.payments.push(p)
+		e.byKey.put(p.keyRef(), p.ID, &e.payments)
 		if p.UETR != [16]byte{} {
 			e.byUETR[p.UETR] = p.ID
 		}
+	}
+	if nr == 0 {
+		e.payments.base = base
 	}
 	if d.err == nil && len(d.b) != 0 {
 		d.fail("%d trailing bytes", len(d.b))
@@ -196,8 +203,8 @@ func decodeSnapshot(data []byte) (*Engine, error) {
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSnapshot, d.err)
 	}
-	if e.recentBase+uint64(len(e.recent)) != e.nextPayment {
-		return nil, fmt.Errorf("%w: payments end at %d, next id %d", ErrSnapshot, e.recentBase+uint64(len(e.recent)), e.nextPayment)
+	if base+uint64(nr) != e.nextPayment {
+		return nil, fmt.Errorf("%w: payments end at %d, next id %d", ErrSnapshot, base+uint64(nr), e.nextPayment)
 	}
 	e.ledger.Restore(accounts, pending)
 	if err := e.CheckInvariants(); err != nil {
