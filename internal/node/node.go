@@ -58,10 +58,12 @@ const (
 	// commands share one entry.
 	batchCommandsMaxDefault = 32768
 	batchBytesMaxDefault    = 8 << 20
+	// memTableBytes is Pebble's memtable size; see pebbleOptions.
+	memTableBytes = 64 << 20
 	// snapshotEntriesDefault and snapshotBytesDefault bound the log tail a
 	// restart replays; whichever is reached first triggers a snapshot.
 	snapshotEntriesDefault = 4096
-	snapshotBytesDefault   = 64 << 20
+	snapshotBytesDefault   = 32 << 20
 
 	// commandsPerEntryLimit and bytesPerEntryLimit cap the configurable batch
 	// limits; decoding trusts no count above them.
@@ -126,7 +128,7 @@ type Config struct {
 	BatchCommandsMax int              // commands per log entry (default 32768)
 	BatchBytesMax    int              // framed bytes per log entry (default 8 MiB)
 	SnapshotEntries  uint64           // take a snapshot and compact the log after this many entries (default 4096)
-	SnapshotBytes    uint64           // ... or after this many bytes of command frames (default 64 MiB)
+	SnapshotBytes    uint64           // ... or after this many bytes of command frames (default 32 MiB)
 	Now              func() time.Time // nil = time.Now
 	Logger           *slog.Logger     // nil = slog.Default()
 }
@@ -316,10 +318,10 @@ func pebbleOptions(fs vfs.FS, log *slog.Logger, readOnly bool) *pebble.Options {
 		FS:                 fs,
 		ReadOnly:           readOnly,
 		FormatMajorVersion: pebble.FormatNewest,
-		// A large memtable absorbs the log between snapshots, so most
-		// entries are deleted by the compaction range delete before they
-		// are ever flushed.
-		MemTableSize: 64 << 20,
+		// A memtable larger than the log between snapshots lets most
+		// entries meet the compaction's range deletion before a flush, so
+		// they are never written to an sstable.
+		MemTableSize: memTableBytes,
 		Logger:       pebbleLogger{log},
 	}
 }

@@ -144,6 +144,18 @@ func (n *Node) handleReady() error {
 		// adding a transport.
 		return errors.New("node: raft snapshot from a leader: not supported by a one-voter group")
 	}
+	// Committed entries that are already durable go to the apply goroutine
+	// before this Ready's sync, so that applying entry i overlaps syncing
+	// entry i+1. For a one-voter group that is all of them; a follower may
+	// learn of a commit covering entries it has yet to persist.
+	committed := rd.CommittedEntries
+	durable := 0
+	for durable < len(committed) && committed[durable].GetIndex() <= n.persistedLast {
+		durable++
+	}
+	if err := n.dispatch(committed[:durable]); err != nil {
+		return err
+	}
 	if err := n.persist(rd.Entries, rd.HardState); err != nil {
 		return err
 	}
@@ -168,13 +180,8 @@ func (n *Node) handleReady() error {
 	n.lastIndex.Store(n.persistedLast)
 	// NB: messages go out only after the entries they acknowledge are synced.
 	n.transport.Send(rd.Messages)
-	if len(rd.CommittedEntries) > 0 {
-		for _, e := range rd.CommittedEntries {
-			if err := n.applyConfChange(e); err != nil {
-				return err
-			}
-		}
-		n.applyCh <- applyTask{ents: rd.CommittedEntries, conf: n.conf}
+	if err := n.dispatch(committed[durable:]); err != nil {
+		return err
 	}
 	n.rn.Advance(rd)
 	if n.leader.Load() && n.readyIndex.Load() == 0 {
@@ -183,6 +190,21 @@ func (n *Node) handleReady() error {
 		n.readyIndex.Store(n.persistedLast)
 		n.checkReady()
 	}
+	return nil
+}
+
+// dispatch hands durable committed entries to the apply goroutine, applying
+// membership changes to raft on the way.
+func (n *Node) dispatch(ents []*pb.Entry) error {
+	if len(ents) == 0 {
+		return nil
+	}
+	for _, e := range ents {
+		if err := n.applyConfChange(e); err != nil {
+			return err
+		}
+	}
+	n.applyCh <- applyTask{ents: ents, conf: n.conf}
 	return nil
 }
 
@@ -217,7 +239,12 @@ func (n *Node) persist(ents []*pb.Entry, hs *pb.HardState) error {
 	if len(ents) == 0 && emptyHS {
 		return nil
 	}
-	b := n.db.NewBatch()
+	size := 64
+	for _, e := range ents {
+		// Pebble's record header is a few varints plus the key.
+		size += 32 + indexedKeyLen + logHeaderLen + len(e.GetData())
+	}
+	b := n.db.NewBatchWithSize(size)
 	defer b.Close()
 	for _, e := range ents {
 		k := logKey(e.GetIndex())
