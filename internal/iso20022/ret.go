@@ -1,0 +1,302 @@
+package iso20022
+
+// paymentReturn decodes PmtRtr (pacs.004).
+func (p *parser) paymentReturn(n int32) *PaymentReturn {
+	r := &PaymentReturn{}
+	grpHdr := int32(-1)
+	var s sums
+	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
+		switch p.t.nodes[c].name {
+		case "GrpHdr":
+			if grpHdr >= 0 {
+				p.errAt(c, RuleRepeated, ReasonElementContent, "GrpHdr occurs more than once")
+				continue
+			}
+			grpHdr = c
+			r.GrpHdr = p.groupHeader(c)
+		case "OrgnlGrpInf":
+			r.OrgnlGrpInf = p.originalGroup(c)
+		case "TxInf":
+			p.tx = len(r.Txs) + 1
+			tx := p.returnTx(c)
+			p.tx = 0
+			r.Txs = append(r.Txs, tx)
+			s.add(tx.RtrdIntrBkSttlmAmt)
+		}
+	}
+	if grpHdr < 0 {
+		p.missing(n, "GrpHdr", "")
+		return r
+	}
+	p.checkTotals(grpHdr, &r.GrpHdr, &s, "TtlRtrdIntrBkSttlmAmt")
+	i := 0
+	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
+		if p.t.nodes[c].name != "TxInf" {
+			continue
+		}
+		tx := &r.Txs[i]
+		i++
+		p.tx = i
+		if tx.OrgnlGrpInf == nil && r.OrgnlGrpInf == nil {
+			p.missing(c, "OrgnlGrpInf", "")
+		}
+		if tx.InstgAgt == nil && r.GrpHdr.InstgAgt == nil {
+			p.errAt(c, RuleAgent, ReasonBankIdentifier, "InstgAgt is required, in the transaction or the group header")
+		}
+		if tx.InstdAgt == nil && r.GrpHdr.InstdAgt == nil {
+			p.errAt(c, RuleAgent, ReasonBankIdentifier, "InstdAgt is required, in the transaction or the group header")
+		}
+	}
+	p.tx = 0
+	return r
+}
+
+func (p *parser) returnTx(n int32) ReturnTx {
+	var tx ReturnTx
+	hasAmt := false
+	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
+		switch p.t.nodes[c].name {
+		case "RtrId":
+			p.str(&tx.RtrID, c, max35)
+		case "OrgnlGrpInf":
+			tx.OrgnlGrpInf = p.originalGroup(c)
+		case "OrgnlInstrId":
+			p.str(&tx.OrgnlInstrID, c, max35)
+		case "OrgnlEndToEndId":
+			p.str(&tx.OrgnlEndToEndID, c, max35)
+		case "OrgnlTxId":
+			p.str(&tx.OrgnlTxID, c, max35)
+		case "OrgnlUETR":
+			p.uetr(&tx.OrgnlUETR, c)
+		case "OrgnlClrSysRef":
+			p.str(&tx.OrgnlClrSysRef, c, max35)
+		case "OrgnlIntrBkSttlmAmt":
+			var a Amount
+			if p.amount(&a, c, true) {
+				tx.OrgnlIntrBkSttlmAmt = &a
+			}
+		case "OrgnlIntrBkSttlmDt":
+			p.date(&tx.OrgnlIntrBkSttlmDt, c)
+		case "RtrdIntrBkSttlmAmt":
+			hasAmt = true
+			p.amount(&tx.RtrdIntrBkSttlmAmt, c, true)
+		case "IntrBkSttlmDt":
+			p.date(&tx.IntrBkSttlmDt, c)
+		case "SttlmPrty":
+			p.enum(&tx.SttlmPrty, c, ReasonInvalidPmtTpInf, "URGT", "HIGH", "NORM")
+		case "RtrdInstdAmt":
+			var a Amount
+			if p.amount(&a, c, true) {
+				tx.RtrdInstdAmt = &a
+			}
+		case "ChrgBr":
+			p.enum(&tx.ChrgBr, c, "", "DEBT", "CRED", "SHAR", "SLEV")
+		case "ClrSysRef":
+			p.str(&tx.ClrSysRef, c, max35)
+		case "InstgAgt":
+			tx.InstgAgt = p.agent(c, ReasonBankIdentifier)
+		case "InstdAgt":
+			tx.InstdAgt = p.agent(c, ReasonBankIdentifier)
+		case "RtrRsnInf":
+			tx.RtrRsnInf = append(tx.RtrRsnInf, p.reasonInfo(c))
+		}
+	}
+	if !hasAmt {
+		p.missing(n, "RtrdIntrBkSttlmAmt", ReasonInvalidAmount)
+	}
+	if tx.OrgnlUETR == "" && tx.OrgnlEndToEndID == "" && tx.OrgnlTxID == "" && tx.OrgnlInstrID == "" {
+		p.errAt(n, RuleRequired, ReasonRequiredMissing, "a return must name the original payment: OrgnlUETR, OrgnlEndToEndId, OrgnlTxId or OrgnlInstrId")
+	}
+	if !hasReason(tx.RtrRsnInf) {
+		p.missing(n, "RtrRsnInf/Rsn", ReasonRequiredMissing)
+	}
+	return tx
+}
+
+func hasReason(rs []ReasonInfo) bool {
+	for _, r := range rs {
+		if !r.Rsn.IsZero() {
+			return true
+		}
+	}
+	return false
+}
+
+// cancellationRequest decodes FIToFIPmtCxlReq (camt.056).
+func (p *parser) cancellationRequest(n int32) *CancellationRequest {
+	r := &CancellationRequest{}
+	hasAssgnmt := false
+	ctrl := int32(-1)
+	var s sums
+	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
+		switch p.t.nodes[c].name {
+		case "Assgnmt":
+			hasAssgnmt = true
+			p.assignment(&r.Assgnmt, c)
+		case "CtrlData":
+			ctrl = c
+			r.CtrlData = &ControlData{}
+			var nb string
+			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
+				switch p.t.nodes[k].name {
+				case "NbOfTxs":
+					if p.numeric(&nb, k) {
+						r.CtrlData.NbOfTxs = atoi(nb)
+					}
+				case "CtrlSum":
+					p.decimal(&r.CtrlData.CtrlSum, k, 18, 17)
+				}
+			}
+			if nb == "" && !p.hasChild(c, "NbOfTxs") {
+				p.missing(c, "NbOfTxs", ReasonInvalidNumberOfTxs)
+			}
+		case "Undrlyg":
+			var u UnderlyingCancellation
+			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
+				switch p.t.nodes[k].name {
+				case "OrgnlGrpInfAndCxl":
+					u.OrgnlGrpInfAndCxl = p.originalGroupCancellation(k)
+				case "TxInf":
+					p.tx = s.n + 1
+					tx := p.cancellationTx(k)
+					p.tx = 0
+					u.TxInf = append(u.TxInf, tx)
+					if tx.OrgnlIntrBkSttlmAmt != nil {
+						s.add(*tx.OrgnlIntrBkSttlmAmt)
+					} else {
+						s.add(Amount{})
+					}
+				}
+			}
+			if u.OrgnlGrpInfAndCxl == nil && len(u.TxInf) == 0 {
+				p.errAt(c, RuleRequired, ReasonRequiredMissing, "Undrlyg needs OrgnlGrpInfAndCxl or TxInf")
+			}
+			r.Undrlyg = append(r.Undrlyg, u)
+		}
+	}
+	if !hasAssgnmt {
+		p.missing(n, "Assgnmt", "")
+	}
+	if len(r.Undrlyg) == 0 {
+		p.missing(n, "Undrlyg", "")
+	}
+	if r.CtrlData != nil && p.hasChild(ctrl, "NbOfTxs") {
+		if r.CtrlData.NbOfTxs != s.n {
+			p.errAt(p.child(ctrl, "NbOfTxs"), RuleNbOfTxs, ReasonInvalidNumberOfTxs,
+				"NbOfTxs is %d but the request has %d transactions", r.CtrlData.NbOfTxs, s.n)
+		}
+		if r.CtrlData.CtrlSum != "" && len(s.all) == s.n && !s.matchesCtrlSum(r.CtrlData.CtrlSum) {
+			p.errAt(p.child(ctrl, "CtrlSum"), RuleCtrlSum, ReasonInvalidControlSum,
+				"CtrlSum %s is not the sum of the original amounts", r.CtrlData.CtrlSum)
+		}
+	}
+	return r
+}
+
+func atoi(s string) int {
+	v, _ := digits(s)
+	return v
+}
+
+func (p *parser) assignment(a *Assignment, n int32) {
+	var fr, to bool
+	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
+		switch p.t.nodes[c].name {
+		case "Id":
+			p.str(&a.ID, c, max35)
+		case "Assgnr":
+			fr = true
+			a.Assgnr = p.partyChoice(c, "Pty", "Agt")
+		case "Assgne":
+			to = true
+			a.Assgne = p.partyChoice(c, "Pty", "Agt")
+		case "CreDtTm":
+			p.dateTime(&a.CreDtTm, c)
+		}
+	}
+	if a.ID == "" && !p.hasChild(n, "Id") {
+		p.missing(n, "Id", "")
+	}
+	if !fr {
+		p.missing(n, "Assgnr", "")
+	}
+	if !to {
+		p.missing(n, "Assgne", "")
+	}
+	if a.CreDtTm.IsZero() && !p.hasChild(n, "CreDtTm") {
+		p.missing(n, "CreDtTm", "")
+	}
+}
+
+func (p *parser) originalGroupCancellation(n int32) *OriginalGroupCancellation {
+	g := &OriginalGroupCancellation{}
+	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
+		switch p.t.nodes[c].name {
+		case "GrpCxlId":
+			p.str(&g.GrpCxlID, c, max35)
+		case "OrgnlMsgId":
+			p.str(&g.OrgnlMsgID, c, max35)
+		case "OrgnlMsgNmId":
+			p.str(&g.OrgnlMsgNmID, c, max35)
+		case "OrgnlCreDtTm":
+			p.dateTime(&g.OrgnlCreDtTm, c)
+		case "NbOfTxs":
+			p.numeric(&g.NbOfTxs, c)
+		case "CtrlSum":
+			p.decimal(&g.CtrlSum, c, 18, 17)
+		case "GrpCxl":
+			p.boolean(&g.GrpCxl, c)
+		case "CxlRsnInf":
+			g.CxlRsnInf = append(g.CxlRsnInf, p.reasonInfo(c))
+		}
+	}
+	if g.OrgnlMsgID == "" {
+		p.missing(n, "OrgnlMsgId", "")
+	}
+	if g.OrgnlMsgNmID == "" {
+		p.missing(n, "OrgnlMsgNmId", "")
+	}
+	return g
+}
+
+func (p *parser) cancellationTx(n int32) CancellationTx {
+	var tx CancellationTx
+	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
+		switch p.t.nodes[c].name {
+		case "CxlId":
+			p.str(&tx.CxlID, c, max35)
+		case "OrgnlGrpInf":
+			tx.OrgnlGrpInf = p.originalGroup(c)
+		case "OrgnlInstrId":
+			p.str(&tx.OrgnlInstrID, c, max35)
+		case "OrgnlEndToEndId":
+			p.str(&tx.OrgnlEndToEndID, c, max35)
+		case "OrgnlTxId":
+			p.str(&tx.OrgnlTxID, c, max35)
+		case "OrgnlUETR":
+			p.uetr(&tx.OrgnlUETR, c)
+		case "OrgnlClrSysRef":
+			p.str(&tx.OrgnlClrSysRef, c, max35)
+		case "OrgnlIntrBkSttlmAmt":
+			var a Amount
+			if p.amount(&a, c, true) {
+				tx.OrgnlIntrBkSttlmAmt = &a
+			}
+		case "OrgnlIntrBkSttlmDt":
+			p.date(&tx.OrgnlIntrBkSttlmDt, c)
+		case "Assgnr":
+			tx.Assgnr = p.agent(c, ReasonBankIdentifier)
+		case "Assgne":
+			tx.Assgne = p.agent(c, ReasonBankIdentifier)
+		case "CxlRsnInf":
+			tx.CxlRsnInf = append(tx.CxlRsnInf, p.reasonInfo(c))
+		}
+	}
+	if tx.OrgnlUETR == "" && tx.OrgnlEndToEndID == "" && tx.OrgnlTxID == "" && tx.OrgnlInstrID == "" {
+		p.errAt(n, RuleRequired, ReasonRequiredMissing, "a cancellation must name the original payment: OrgnlUETR, OrgnlEndToEndId, OrgnlTxId or OrgnlInstrId")
+	}
+	if !hasReason(tx.CxlRsnInf) {
+		p.missing(n, "CxlRsnInf/Rsn", ReasonRequiredMissing)
+	}
+	return tx
+}

@@ -1,0 +1,154 @@
+package iso20022
+
+import "time"
+
+// statusReport decodes FIToFIPmtStsRpt (pacs.002).
+func (p *parser) statusReport(n int32) *StatusReport {
+	r := &StatusReport{}
+	hasHdr := false
+	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
+		switch p.t.nodes[c].name {
+		case "GrpHdr":
+			hasHdr = true
+			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
+				switch p.t.nodes[k].name {
+				case "MsgId":
+					p.str(&r.MsgID, k, max35)
+				case "CreDtTm":
+					p.dateTime(&r.CreDtTm, k)
+				case "InstgAgt":
+					r.InstgAgt = p.agent(k, ReasonBankIdentifier)
+				case "InstdAgt":
+					r.InstdAgt = p.agent(k, ReasonBankIdentifier)
+				}
+			}
+			if r.MsgID == "" && !p.hasChild(c, "MsgId") {
+				p.missing(c, "MsgId", "")
+			}
+			if r.CreDtTm.IsZero() && !p.hasChild(c, "CreDtTm") {
+				p.missing(c, "CreDtTm", "")
+			}
+		case "OrgnlGrpInfAndSts":
+			r.OrgnlGrpInfAndSts = append(r.OrgnlGrpInfAndSts, p.originalGroupStatus(c))
+		case "TxInfAndSts":
+			p.tx = len(r.TxInfAndSts) + 1
+			r.TxInfAndSts = append(r.TxInfAndSts, p.txStatus(c))
+			p.tx = 0
+		}
+	}
+	if !hasHdr {
+		p.missing(n, "GrpHdr", "")
+	}
+	return r
+}
+
+func (p *parser) status(dst *Status, n int32) {
+	var s string
+	p.extCode(&s, n, max4, ReasonElementContent)
+	*dst = Status(s)
+}
+
+func (p *parser) originalGroupStatus(n int32) OriginalGroupStatus {
+	var g OriginalGroupStatus
+	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
+		switch p.t.nodes[c].name {
+		case "OrgnlMsgId":
+			p.str(&g.OrgnlMsgID, c, max35)
+		case "OrgnlMsgNmId":
+			p.str(&g.OrgnlMsgNmID, c, max35)
+		case "OrgnlCreDtTm":
+			p.dateTime(&g.OrgnlCreDtTm, c)
+		case "OrgnlNbOfTxs":
+			p.numeric(&g.OrgnlNbOfTxs, c)
+		case "OrgnlCtrlSum":
+			p.decimal(&g.OrgnlCtrlSum, c, 18, 17)
+		case "GrpSts":
+			p.status(&g.GrpSts, c)
+		case "StsRsnInf":
+			g.StsRsnInf = append(g.StsRsnInf, p.reasonInfo(c))
+		case "NbOfTxsPerSts":
+			var sc StatusCount
+			var nb string
+			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
+				switch p.t.nodes[k].name {
+				case "DtldNbOfTxs":
+					if p.numeric(&nb, k) {
+						sc.DtldNbOfTxs = atoi(nb)
+					}
+				case "DtldSts":
+					p.status(&sc.DtldSts, k)
+				case "DtldCtrlSum":
+					p.decimal(&sc.DtldCtrlSum, k, 18, 17)
+				}
+			}
+			if nb == "" {
+				p.missing(c, "DtldNbOfTxs", "")
+			}
+			if sc.DtldSts == "" {
+				p.missing(c, "DtldSts", "")
+			}
+			g.NbOfTxsPerSts = append(g.NbOfTxsPerSts, sc)
+		}
+	}
+	if g.OrgnlMsgID == "" {
+		p.missing(n, "OrgnlMsgId", "")
+	}
+	if g.OrgnlMsgNmID == "" {
+		p.missing(n, "OrgnlMsgNmId", "")
+	}
+	if g.GrpSts == StatusRejected && !hasReason(g.StsRsnInf) {
+		p.missing(n, "StsRsnInf/Rsn", "")
+	}
+	return g
+}
+
+func (p *parser) txStatus(n int32) TxStatus {
+	var t TxStatus
+	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
+		switch p.t.nodes[c].name {
+		case "StsId":
+			p.str(&t.StsID, c, max35)
+		case "OrgnlGrpInf":
+			t.OrgnlGrpInf = p.originalGroup(c)
+		case "OrgnlInstrId":
+			p.str(&t.OrgnlInstrID, c, max35)
+		case "OrgnlEndToEndId":
+			p.str(&t.OrgnlEndToEndID, c, max35)
+		case "OrgnlTxId":
+			p.str(&t.OrgnlTxID, c, max35)
+		case "OrgnlUETR":
+			p.uetr(&t.OrgnlUETR, c)
+		case "TxSts":
+			p.status(&t.TxSts, c)
+		case "StsRsnInf":
+			t.StsRsnInf = append(t.StsRsnInf, p.reasonInfo(c))
+		case "AccptncDtTm":
+			p.dateTime(&t.AccptncDtTm, c)
+		case "FctvIntrBkSttlmDt":
+			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
+				switch p.t.nodes[k].name {
+				case "Dt":
+					p.date(&t.FctvIntrBkSttlmDt, k)
+				case "DtTm":
+					var tm time.Time
+					p.dateTime(&tm, k)
+					if !tm.IsZero() {
+						t.FctvIntrBkSttlmDt = DateOf(tm)
+					}
+				}
+			}
+		case "AcctSvcrRef":
+			p.str(&t.AcctSvcrRef, c, max35)
+		case "ClrSysRef":
+			p.str(&t.ClrSysRef, c, max35)
+		case "InstgAgt":
+			t.InstgAgt = p.agent(c, ReasonBankIdentifier)
+		case "InstdAgt":
+			t.InstdAgt = p.agent(c, ReasonBankIdentifier)
+		}
+	}
+	if t.TxSts == StatusRejected && !hasReason(t.StsRsnInf) {
+		p.missing(n, "StsRsnInf/Rsn", "")
+	}
+	return t
+}
