@@ -23,7 +23,9 @@ const (
 	KindPost            Kind = 10
 	KindVoid            Kind = 11
 	KindLinked          Kind = 12 // operator: transfers that apply whole or not at all
-	kindCount                = 13 // one more than the largest kind
+	KindIssueToken      Kind = 13 // operator: register an API token's hash
+	KindRevokeToken     Kind = 14 // operator: revoke an API token
+	kindCount                = 15 // one more than the largest kind
 	commandFormatV1     byte = 1
 	transferSpecFieldsN      = 4
 )
@@ -41,6 +43,8 @@ var kindNames = [...]string{
 	KindPost:           "post",
 	KindVoid:           "void",
 	KindLinked:         "linked",
+	KindIssueToken:     "issue_token",
+	KindRevokeToken:    "revoke_token",
 }
 
 func (k Kind) String() string {
@@ -116,6 +120,13 @@ type Command struct {
 	HasCeiling bool
 
 	Transfers []TransferSpec
+
+	// IssueToken / RevokeToken: TokenID is the public half of a token;
+	// TokenHash the SHA-256 of its secret half (the secret itself never
+	// enters the log). Participant "" with Kind IssueToken is an operator
+	// token; Name labels the user it belongs to.
+	TokenID   string
+	TokenHash [32]byte
 }
 
 // Size limits on command fields: each bounds memory and log space per command.
@@ -125,6 +136,7 @@ const (
 	EndToEndLenMax  = 35   // ISO 20022 Max35Text
 	IDLenMax        = 11   // BIC11
 	LinkedMax       = 8190 // transfers in one linked batch
+	TokenIDLenMax   = 32   // the public half of an API token
 	CommandBytesMax = 1 << 20
 )
 
@@ -179,6 +191,13 @@ func AppendCommand(buf []byte, c *Command) []byte {
 		buf = appendStr(buf, c.Participant)
 		buf = binary.AppendUvarint(buf, c.PendingID)
 		buf = binary.AppendVarint(buf, c.Amount)
+	case KindIssueToken:
+		buf = appendStr(buf, c.TokenID)
+		buf = append(buf, c.TokenHash[:]...)
+		buf = appendStr(buf, c.Participant)
+		buf = appendStr(buf, c.Name)
+	case KindRevokeToken:
+		buf = appendStr(buf, c.TokenID)
 	case KindLinked:
 		buf = appendStr(buf, c.Key)
 		buf = binary.AppendUvarint(buf, uint64(len(c.Transfers)))
@@ -259,6 +278,13 @@ func decodeCommand(b []byte, intern func([]byte) (string, bool)) (Command, error
 		c.Participant = d.id()
 		c.PendingID = d.uvarint()
 		c.Amount = d.varint()
+	case KindIssueToken:
+		c.TokenID = d.str()
+		d.bytes(c.TokenHash[:])
+		c.Participant = d.str()
+		c.Name = d.str()
+	case KindRevokeToken:
+		c.TokenID = d.str()
 	case KindLinked:
 		c.Key = d.str()
 		n := d.uvarint()

@@ -158,6 +158,8 @@ type Engine struct {
 	index  uint64 // last applied log index
 	timeNs int64  // log time of the last applied entry
 
+	tokens map[string]*Token
+
 	// transfers is the current entry's arena for single-posting results.
 	transfers []Transfer
 }
@@ -172,6 +174,7 @@ func New() *Engine {
 		payments:    paymentLog{base: 1},
 		byKey:       newKeyIndex(),
 		byUETR:      make(map[[16]byte]uint64),
+		tokens:      make(map[string]*Token),
 	}
 }
 
@@ -243,6 +246,10 @@ func (e *Engine) applyOne(b []byte) Result {
 		return e.resolve(&c)
 	case KindLinked:
 		return e.linked(&c, b)
+	case KindIssueToken:
+		return e.issueToken(&c)
+	case KindRevokeToken:
+		return e.revokeToken(&c)
 	}
 	return reject(CommandUnknown)
 }

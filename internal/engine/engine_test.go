@@ -115,8 +115,8 @@ func TestRestoreRejectsCorruptSnapshot(t *testing.T) {
 			t.Errorf("Restore(%d bytes) succeeded; want an error", len(bad))
 		}
 	}
-	if err := New().Restore(index+1, snap); err == nil {
-		t.Error("Restore at the wrong index succeeded")
+	if err := New().Restore(index-1, snap); err == nil {
+		t.Error("Restore at an index before the snapshot's succeeded")
 	}
 }
 

@@ -239,3 +239,28 @@ func (e *Engine) checkReferences() error {
 	}
 	return nil
 }
+
+// Owner names the holder and currency of an account.
+type Owner struct {
+	Participant string
+	Currency    string
+}
+
+// AccountOwners returns the owner of every account with id >= from, indexed
+// by id-from. An account's owner never changes, so callers may cache these.
+func (e *Engine) AccountOwners(from ledger.AccountID) []Owner {
+	n := e.ledger.Len()
+	if int(from) >= n {
+		return nil
+	}
+	out := make([]Owner, n-int(from))
+	for i := range e.participants {
+		p := &e.participants[i]
+		for ci, id := range p.accounts {
+			if id != noAccount && id >= from {
+				out[id-from] = Owner{Participant: p.ID, Currency: e.currencies[ci].Code}
+			}
+		}
+	}
+	return out
+}

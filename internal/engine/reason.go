@@ -65,6 +65,11 @@ const (
 	Overflow              Reason = 37 // a 128-bit counter would overflow
 	InsufficientLiquidity Reason = 38 // the debit would take the available balance below the floor
 	CeilingExceeded       Reason = 39 // the credit would take the balance above the ceiling
+
+	// Access tokens (appended after the first release of the list above).
+	TokenInvalid Reason = 40 // token id empty, too long or not [A-Za-z0-9]
+	TokenExists  Reason = 41 // a token with this id exists already
+	TokenUnknown Reason = 42 // no token with this id
 )
 
 var reasonNames = [...]string{
@@ -108,6 +113,9 @@ var reasonNames = [...]string{
 	Overflow:              "overflow",
 	InsufficientLiquidity: "insufficient_liquidity",
 	CeilingExceeded:       "ceiling_exceeded",
+	TokenInvalid:          "token_invalid",
+	TokenExists:           "token_exists",
+	TokenUnknown:          "token_unknown",
 }
 
 // ReasonCount is one more than the largest reason code.

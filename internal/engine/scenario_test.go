@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"strconv"
 	"strings"
@@ -107,6 +108,20 @@ func (s *scenario) run(t *testing.T, d *datadriven.TestData, seen map[string]boo
 			b.WriteByte('\n')
 		}
 		return b.String()
+	case "authenticate":
+		// authenticate token=ID secret=S: what a request bearing it would be.
+		args := make(map[string]string)
+		for _, a := range d.CmdArgs {
+			args[a.Key] = a.Vals[0]
+		}
+		tok, found := s.e.Authenticate(args["token"], sha256.Sum256([]byte(args["secret"])))
+		if !found {
+			return "denied\n"
+		}
+		if tok.Participant == "" {
+			return fmt.Sprintf("operator %s\n", tok.Name)
+		}
+		return fmt.Sprintf("participant %s (%s)\n", tok.Participant, tok.Name)
 	case "balances":
 		var b strings.Builder
 		for _, p := range s.e.Participants() {
@@ -177,6 +192,7 @@ func (s *scenario) command(line string) ([]byte, error) {
 		"enable-currency": KindEnableCurrency, "open-account": KindOpenAccount, "set-limits": KindSetLimits,
 		"fund": KindFund, "defund": KindDefund, "pay": KindPay, "reserve": KindReserve,
 		"post": KindPost, "void": KindVoid, "linked": KindLinked,
+		"issue-token": KindIssueToken, "revoke-token": KindRevokeToken,
 	}
 	switch words[0] {
 	case "raw":
@@ -250,6 +266,10 @@ func (s *scenario) command(line string) ([]byte, error) {
 			var d time.Duration
 			d, err = time.ParseDuration(v)
 			c.TimeoutNs = int64(d)
+		case "token":
+			c.TokenID = v
+		case "secret":
+			c.TokenHash = sha256.Sum256([]byte(v))
 		case "pending":
 			c.PendingID, err = strconv.ParseUint(v, 10, 64)
 		case "transfers":

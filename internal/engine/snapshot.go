@@ -88,6 +88,17 @@ func (e *Engine) encode() []byte {
 		b = binary.AppendVarint(b, p.CreatedNs)
 		b = binary.AppendVarint(b, p.UpdatedNs)
 	})
+	tokens := e.Tokens()
+	b = binary.AppendUvarint(b, uint64(len(tokens)))
+	for _, t := range tokens {
+		b = appendStr(b, t.ID)
+		b = append(b, t.Hash[:]...)
+		b = appendStr(b, t.Participant)
+		b = appendStr(b, t.Name)
+		b = binary.AppendVarint(b, t.CreatedNs)
+		b = appendBool(b, t.Revoked)
+		b = binary.AppendVarint(b, t.RevokedNs)
+	}
 	return b
 }
 
@@ -97,7 +108,9 @@ func (e *Engine) Restore(index uint64, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if n.index != index {
+	// The node may restore at a later index than the engine last applied:
+	// entries without commands (a new leader's no-op) never reach Apply.
+	if n.index > index {
 		return fmt.Errorf("%w: taken at index %d, restored as %d", ErrSnapshot, n.index, index)
 	}
 	*e = *n
@@ -196,6 +209,16 @@ func decodeSnapshot(data []byte) (*Engine, error) {
 	}
 	if nr == 0 {
 		e.payments.base = base
+	}
+	nt := count(36)
+	for i := 0; i < nt && d.err == nil; i++ {
+		t := &Token{ID: d.str()}
+		d.bytes(t.Hash[:])
+		t.Participant, t.Name, t.CreatedNs, t.Revoked, t.RevokedNs = d.str(), d.str(), d.varint(), d.bool(), d.varint()
+		if _, dup := e.tokens[t.ID]; dup || !validTokenID(t.ID) {
+			d.fail("token %q duplicated or invalid", t.ID)
+		}
+		e.tokens[t.ID] = t
 	}
 	if d.err == nil && len(d.b) != 0 {
 		d.fail("%d trailing bytes", len(d.b))
