@@ -129,6 +129,11 @@ type EvalReport struct {
 	FalsePositives    []EvalFalsePositive `json:"false_positives"`
 }
 
+// evalMatches bounds the matches Evaluate considers per row: more than
+// Screen returns, so that an expected entry sharing its name with many
+// others is still seen.
+const evalMatches = 200
+
 // Evaluate screens every row against idx. A positive row (Expected set) is
 // found if the expected entry scores at least threshold; a negative row is a
 // false positive if anything scores at least threshold. Rows are screened
@@ -136,7 +141,7 @@ type EvalReport struct {
 func Evaluate(idx *Index, rows []EvalRow, threshold int) EvalReport {
 	rep := EvalReport{Threshold: threshold, ListVersions: idx.VersionIDs(), Misses: []EvalMiss{}, FalsePositives: []EvalFalsePositive{}}
 	for _, r := range rows {
-		ms := idx.Screen(Query{Name: r.Name})
+		ms := idx.screen(Query{Name: r.Name}, evalMatches)
 		if r.Expected == "" {
 			rep.FalsePositiveRate.Total++
 			if len(ms) > 0 && ms[0].Score >= threshold {

@@ -19,7 +19,7 @@ const evalPath = "testdata/eval.csv"
 // checks that the checked-in file is what the generator produces, so the
 // set stays reproducible from its seed.
 func TestGenerateEval(t *testing.T) {
-	rows := generateEval(testVersions(t))
+	rows, _ := generateEval(testVersions(t))
 	var buf bytes.Buffer
 	if err := WriteEvalCSV(&buf, rows); err != nil {
 		t.Fatal(err)
@@ -58,9 +58,12 @@ const (
 	evalCompanies        = 2500
 )
 
-func generateEval(vs []*ListVersion) []EvalRow {
+// generateEval returns the labelled rows and, for each, the name of the
+// variant that made it ("" for negatives).
+func generateEval(vs []*ListVersion) ([]EvalRow, []string) {
 	rng := rand.New(rand.NewPCG(evalSeed1, evalSeed2))
 	var rows []EvalRow
+	var kinds []string
 	var picked []*Entry
 	for i := range vs[0].Entries {
 		picked = append(picked, &vs[0].Entries[i])
@@ -76,8 +79,9 @@ func generateEval(vs []*ListVersion) []EvalRow {
 		picked = append(picked, &ofac[pool[j]])
 	}
 	for _, e := range picked {
-		if name, ok := makeVariant(rng, e); ok {
+		if name, kind, ok := makeVariant(rng, e); ok {
 			rows = append(rows, EvalRow{Name: name, Expected: e.Reference})
+			kinds = append(kinds, kind)
 		}
 	}
 	listed := make(map[string]bool)
@@ -96,6 +100,7 @@ func generateEval(vs []*ListVersion) []EvalRow {
 		}
 		seen[k] = true
 		rows = append(rows, EvalRow{Name: name})
+		kinds = append(kinds, "")
 		return true
 	}
 	for n := 0; n < evalPersons; {
@@ -108,7 +113,7 @@ func generateEval(vs []*ListVersion) []EvalRow {
 			n++
 		}
 	}
-	return rows
+	return rows, kinds
 }
 
 // tokenSetKey is the sorted normalised tokens of a name.
@@ -144,14 +149,14 @@ var variants = []struct {
 	{"alias+typo", chain(aliasVariant, typoOn(1))},
 }
 
-func makeVariant(rng *rand.Rand, e *Entry) (string, bool) {
+func makeVariant(rng *rand.Rand, e *Entry) (string, string, bool) {
 	for _, i := range rng.Perm(len(variants)) {
 		name, ok := variants[i].fn(rng, e)
 		if ok && strings.TrimSpace(name) != "" && name != e.Names[0].Full && Normalize(name) != "" {
-			return name, true
+			return name, variants[i].name, true
 		}
 	}
-	return "", false
+	return "", "", false
 }
 
 // words splits an entry's primary name into given-first words: OFAC's
@@ -443,12 +448,16 @@ func toArabic(s string) string {
 		if strings.HasSuffix(w, "a") {
 			w = w[:len(w)-1] + "\x00"
 		}
-		a := transcribe(w, rules)
+		a := transcribe(collapseLatin(w), rules)
 		a = strings.ReplaceAll(a, "\x00", "ة")
 		out = append(out, first+a)
 	}
 	return strings.Join(out, " ")
 }
+
+// collapseLatin removes doubled letters: Arabic writes a doubled consonant
+// once (with a shadda that senders omit).
+func collapseLatin(s string) string { return collapse(s) }
 
 func transcribe(s string, rules []struct{ latin, cyr string }) string {
 	low := strings.ToLower(s)

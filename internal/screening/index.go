@@ -19,9 +19,13 @@ const (
 	MinScore = 700
 
 	// tokenMin is the lowest token similarity that counts as a match.
-	tokenMin = 820
+	tokenMin = 720
 	// pairMin is the lowest similarity for a joined/split token match.
-	pairMin = 900
+	pairMin = 800
+	// typoJWMin is the lowest Jaro-Winkler similarity of a typo match;
+	// shortJWMin applies when the shorter token has at most four letters.
+	typoJWMin  = 860
+	shortJWMin = 880
 	// initialSim is the similarity of an initial with a token it begins.
 	initialSim = 900
 	// skeletonSim is the similarity of two tokens with equal consonant
@@ -44,10 +48,10 @@ const (
 	// Weights of tokens in a name, by class and by how many listed names
 	// contain the token (rarer tokens say more).
 	weightParticle = 15
-	weightInitial  = 40
+	weightInitial  = 50
 
 	// maxCandidates bounds the listed names scored in full for one query.
-	maxCandidates = 96
+	maxCandidates = 256
 )
 
 // weightForDF returns the weight of a token that df listed names contain.
@@ -209,7 +213,7 @@ type vocabToken struct {
 	skel     string
 	weight   int32
 	pair     bool
-	postings []int32 // names containing the token, ascending
+	postings []uint32 // name<<5 | position of the token in the name, ascending
 }
 
 // NewIndex builds an index over every name of every entry of versions, in
@@ -238,7 +242,11 @@ func NewIndex(versions ...*ListVersion) *Index {
 			x.entries = append(x.entries, e)
 			x.entryVer = append(x.entryVer, int32(vi))
 			for ni, n := range e.Names {
-				toks := normalizeName(n.Full, nil)
+				full := n.Full
+				if e.Kind == KindIndividual {
+					full = givenFirst(full)
+				}
+				toks := normalizeName(full, nil)
 				if len(toks) == 0 {
 					continue
 				}
@@ -261,19 +269,19 @@ func NewIndex(versions ...*ListVersion) *Index {
 	// Postings and document frequencies.
 	for id := range x.names {
 		n := &x.names[id]
-		add := func(v int32) {
+		add := func(v int32, pos int) {
 			p := x.vocab[v].postings
-			if len(p) == 0 || p[len(p)-1] != int32(id) {
-				x.vocab[v].postings = append(p, int32(id))
+			if len(p) == 0 || p[len(p)-1]>>5 != uint32(id) {
 				df[v]++
 			}
+			x.vocab[v].postings = append(p, uint32(id)<<5|uint32(pos))
 		}
-		for _, t := range n.toks {
-			add(t.vocab)
+		for j, t := range n.toks {
+			add(t.vocab, j)
 		}
-		for _, p := range n.pairs {
+		for j, p := range n.pairs {
 			if p >= 0 {
-				add(p)
+				add(p, j)
 			}
 		}
 	}
@@ -298,15 +306,29 @@ func NewIndex(versions ...*ListVersion) *Index {
 	var buf []byte
 	for id := range x.vocab {
 		v := &x.vocab[id]
-		if len(v.text) >= 3 {
-			x.del1[v.text] = append(x.del1[v.text], int32(id))
+		spellings := []string{v.text}
+		if !v.pair {
+			// A misspelt variant ("Mohamkmad") is one edit from some
+			// spelling of its group, if not from the canonical one.
+			for _, sp := range variantSpellings[v.text] {
+				if sp != v.text {
+					spellings = append(spellings, sp)
+				}
+			}
 		}
-		if len(v.text) >= 4 {
-			for i := 0; i < len(v.text); i++ {
-				buf = append(append(buf[:0], v.text[:i]...), v.text[i+1:]...)
-				k := string(buf)
-				if l := x.del1[k]; len(l) == 0 || l[len(l)-1] != int32(id) {
-					x.del1[k] = append(l, int32(id))
+		for _, text := range spellings {
+			if len(text) >= 3 {
+				if l := x.del1[text]; len(l) == 0 || l[len(l)-1] != int32(id) {
+					x.del1[text] = append(l, int32(id))
+				}
+			}
+			if len(text) >= 4 {
+				for i := 0; i < len(text); i++ {
+					buf = append(append(buf[:0], text[:i]...), text[i+1:]...)
+					k := string(buf)
+					if l := x.del1[k]; len(l) == 0 || l[len(l)-1] != int32(id) {
+						x.del1[k] = append(l, int32(id))
+					}
 				}
 			}
 		}
@@ -315,9 +337,20 @@ func NewIndex(versions ...*ListVersion) *Index {
 		}
 	}
 	x.scratch.New = func() any {
-		return &scratch{acc: make([]int32, len(x.names)), mask: make([]uint32, len(x.names))}
+		return &scratch{acc: make([]int32, len(x.names)), mask: make([]uint64, len(x.names))}
 	}
 	return x
+}
+
+// givenFirst turns "FAMILY, Given Names" (OFAC's order for individuals)
+// into "Given Names FAMILY", so that the first and last tokens are the
+// given and family names and the ones between are middle names.
+func givenFirst(s string) string {
+	family, given, ok := strings.Cut(s, ",")
+	if !ok || strings.Contains(given, ",") || strings.TrimSpace(given) == "" {
+		return s
+	}
+	return strings.TrimSpace(given) + " " + strings.TrimSpace(family)
 }
 
 // joinTokens joins two raw tokens into the canonical form of the joined
@@ -354,8 +387,8 @@ func (x *Index) Names() int { return len(x.names) }
 
 // scratch is per-query working memory, reused through a sync.Pool.
 type scratch struct {
-	acc     []int32  // per listed name: upper bound of matched listed weight × similarity
-	mask    []uint32 // per listed name: query tokens that retrieved it
+	acc     []int32  // per listed name: matched listed weight × similarity, greedily
+	mask    []uint64 // per listed name: query tokens (low 32 bits) and listed tokens (high) counted in acc
 	touched []int32
 	cands   []candidate
 	seen    []int32
@@ -384,9 +417,15 @@ type vocabSim struct {
 // Screen returns the entries whose names score at least MinScore against
 // q, best first (by score, then list version order, then reference), at most
 // MaxMatches, each with its best-scoring name.
-func (x *Index) Screen(q Query) []Match {
+func (x *Index) Screen(q Query) []Match { return x.screen(q, MaxMatches) }
+
+func (x *Index) screen(q Query, limit int) []Match {
 	var ignored []string
-	toks := normalizeName(q.Name, &ignored)
+	name := q.Name
+	if q.Kind == KindIndividual {
+		name = givenFirst(name)
+	}
+	toks := normalizeName(name, &ignored)
 	if len(toks) == 0 {
 		return nil
 	}
@@ -440,8 +479,8 @@ func (x *Index) Screen(q Query) []Match {
 		}
 		return cmp.Compare(x.entries[ea].Reference, x.entries[eb].Reference)
 	})
-	if len(out) > MaxMatches {
-		out = out[:MaxMatches]
+	if len(out) > limit {
+		out = out[:limit]
 	}
 	matches := make([]Match, 0, len(out))
 	for _, b := range out {
@@ -536,7 +575,10 @@ func (x *Index) similar(t *normToken, text, skel string, joined bool) []vocabSim
 		var sim int
 		var how string
 		if joined {
-			sim = jaroWinkler(text, v.text)
+			sim = max(jaroWinkler(text, v.text), editSim(text, v.text))
+			if sim < 1000 {
+				sim = typoSim(text, v.text, sim)
+			}
 			how = "joined"
 			if sim < pairMin {
 				continue
@@ -573,7 +615,11 @@ func tokenSim(q *normToken, text, skel string, listedAbjad bool) (int, string) {
 		}
 		return 0, ""
 	}
-	jw := jaroWinkler(q.text, text)
+	jw := max(jaroWinkler(q.text, text), editSim(q.text, text))
+	for _, sp := range variantSpellings[text] {
+		// Compare a misspelt variant with every spelling of the group.
+		jw = max(jw, jaroWinkler(q.text, sp), editSim(q.text, sp))
+	}
 	how := "typo"
 	if q.abjad || listedAbjad {
 		if q.skel == skel && len(skel) >= 2 {
@@ -586,10 +632,26 @@ func tokenSim(q *normToken, text, skel string, listedAbjad bool) (int, string) {
 	} else if q.skel == skel && len(skel) >= 4 && vowelSim > jw {
 		return vowelSim, "vowels"
 	}
-	if min(len(q.text), len(text)) <= 3 && jw < 900 {
-		return 0, "" // short tokens must be nearly equal
+	if how == "skeleton" {
+		return jw, how
 	}
-	return jw, how
+	return typoSim(q.text, text, jw), how
+}
+
+// typoSim turns the similarity (the larger of Jaro-Winkler and editSim) of
+// two different tokens into a
+// token similarity: 0 below typoJWMin (shortJWMin for short tokens, and
+// near-equality for tokens of up to three letters), else the Jaro-Winkler
+// distance doubled, 1000 - 2·(1000 - jw). Jaro-Winkler is generous to
+// different names that share letters ("hamed" / "haled" is 0.89); doubling
+// the distance keeps one typo in a name cheap and makes a name whose every
+// token differs fall below the threshold.
+func typoSim(a, b string, jw int) int {
+	switch short := min(len(a), len(b)); {
+	case short <= 3 && jw < 900, short <= 4 && jw < shortJWMin, jw < typoJWMin:
+		return 0
+	}
+	return 1000 - 2*(1000-jw)
 }
 
 // retrieve finds the listed names that share enough tokens with the query
@@ -607,14 +669,20 @@ func (x *Index) retrieve(qt []qtoken, s *scratch) []candidate {
 		if x.vocab[v.vocab].pair {
 			w *= 2 // a joined token stands for two listed tokens
 		}
-		for _, n := range x.vocab[v.vocab].postings {
+		lbits := uint64(1)
+		if x.vocab[v.vocab].pair {
+			lbits = 3
+		}
+		for _, p := range x.vocab[v.vocab].postings {
+			n := int32(p >> 5)
 			m := s.mask[n]
 			if m == 0 {
 				s.touched = append(s.touched, n)
 			}
-			if m&bits != bits {
+			lb := lbits << (32 + p&31)
+			if m&uint64(bits) == 0 && m&lb == 0 {
 				s.acc[n] += w * int32(v.sim)
-				s.mask[n] = m | bits
+				s.mask[n] = m | uint64(bits) | lb
 			}
 		}
 	}
@@ -642,7 +710,7 @@ func (x *Index) retrieve(qt []qtoken, s *scratch) []candidate {
 	}
 	s.cands = s.cands[:0]
 	for _, n := range s.touched {
-		m := s.mask[n]
+		m := uint32(s.mask[n])
 		acc := s.acc[n]
 		s.acc[n], s.mask[n] = 0, 0
 		nm := &x.names[n]
@@ -755,7 +823,7 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 		return cmp.Compare(a.lj, b.lj)
 	})
 	var qsim, lsim [MaxNameTokens]int
-	var qw, lw [MaxNameTokens]int32
+	var qw, lw, qpad, lpad [MaxNameTokens]int32
 	var qused, lused uint32
 	var ex Explanation
 	for _, p := range pairs {
@@ -788,6 +856,14 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 			lsim[p.lj+1] = p.sim
 			lw[p.lj+1] = x.tokenWeight(n.toks[p.lj+1])
 		}
+		if p.how == "initial" {
+			// An initial says little about the full token it matches: the
+			// pair earns an initial's weight, and each side's full token
+			// still counts its own weight.
+			qw[p.qi], lw[p.lj] = weightInitial, weightInitial
+			qpad[p.qi] = max(0, qt[p.qi].weight-weightInitial)
+			lpad[p.lj] = max(0, x.tokenWeight(n.toks[p.lj])-weightInitial)
+		}
 		if explain {
 			qs, ls := qt[p.qi].raw, x.vocab[n.toks[p.lj].vocab].text
 			if p.qJoin {
@@ -803,7 +879,7 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 	for i := range qt {
 		if qused&(1<<i) != 0 {
 			qnum += int64(qw[i]) * int64(qsim[i])
-			qden += int64(qw[i])
+			qden += int64(qw[i]) + int64(qpad[i])
 			continue
 		}
 		w := int64(qt[i].weight)
@@ -818,7 +894,7 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 	for j, t := range n.toks {
 		if lused&(1<<j) != 0 {
 			lnum += int64(lw[j]) * int64(lsim[j])
-			lden += int64(lw[j])
+			lden += int64(lw[j]) + int64(lpad[j])
 			continue
 		}
 		w := int64(x.tokenWeight(t))
@@ -861,7 +937,7 @@ func (x *Index) pairSim(q *qtoken, vocab int32, pair, text string) int {
 	if len(text) < 5 || abs(len(text)-len(pair)) > 2 {
 		return 0
 	}
-	return jaroWinkler(pair, text)
+	return typoSim(pair, text, max(jaroWinkler(pair, text), editSim(pair, text)))
 }
 
 func (x *Index) listedPairSim(q *qtoken, vocab int32) int {
@@ -874,7 +950,7 @@ func (x *Index) listedPairSim(q *qtoken, vocab int32) int {
 	if len(q.text) < 5 || abs(len(text)-len(q.text)) > 2 {
 		return 0
 	}
-	return jaroWinkler(q.text, text)
+	return typoSim(q.text, text, max(jaroWinkler(q.text, text), editSim(q.text, text)))
 }
 
 func abs(a int) int {

@@ -1,6 +1,7 @@
 package screening
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -221,19 +222,77 @@ type normToken struct {
 }
 
 // honorifics are dropped from names.
-var honorifics = setOf("mr", "mrs", "ms", "miss", "mister", "dr", "prof", "professor", "sir",
+var honorifics = foldedSet("mr", "mrs", "ms", "miss", "mister", "dr", "prof", "professor", "sir",
 	"madam", "mme", "mlle", "herr", "frau", "sheikh", "shaykh", "shaikh", "sheik", "shaik", "haji", "hajji",
 	"hadji", "alhaj", "alhaji", "mullah", "mulla", "maulvi", "mawlawi", "maulana", "mawlana", "qari",
-	"hon", "honorable", "honourable", "rev", "reverend", "gen", "col", "capt", "sr", "jr")
+	"hon", "honorable", "honourable", "rev", "reverend", "gen", "col", "capt", "jr")
 
-// legalForms are company legal-form words, dropped from names.
-var legalForms = setOf("llc", "ltd", "limited", "inc", "incorporated", "corp", "corporation", "co",
-	"company", "plc", "gmbh", "mbh", "ag", "kg", "kgaa", "sa", "sarl", "sas", "sasu", "srl", "spa", "sl",
-	"slu", "bv", "nv", "oy", "oyj", "ab", "asa", "aps", "as", "jsc", "ojsc", "cjsc", "pjsc", "ooo", "zao",
-	"oao", "pao", "ao", "tov", "llp", "lp", "pte", "pty", "sdn", "bhd", "fze", "fzco", "fzc", "fzllc",
-	"fzllc", "fze", "dmcc", "est", "establishment", "ltda", "cia", "kk", "tbk", "pt", "sp", "zoo", "spzoo",
-	"sro", "doo", "dd", "ad", "eood", "ood", "zrt", "kft", "bhd", "lda", "sae", "wll", "saog", "saoc",
-	"psc", "pjs", "ojs", "jscb", "pllc", "lllp", "ltee", "sal", "sarlau", "se")
+// legalForms are company legal-form words that are dropped wherever they
+// appear; legalEnds are shorter or ambiguous ones ("co", "sa", "as", "ab")
+// dropped only at the end of a name (with other legal-form words after
+// them), and legalStarts the ones written before the name ("OOO Romashka").
+var (
+	legalForms = foldedSet("llc", "ltd", "limited", "inc", "incorporated", "corp", "corporation",
+		"company", "plc", "gmbh", "mbh", "kgaa", "sarl", "sasu", "srl", "spa", "jsc", "ojsc", "cjsc", "pjsc",
+		"ooo", "zao", "oao", "pao", "tov", "llp", "pte", "pty", "bhd", "fze", "fzco", "fzc", "fzllc", "dmcc",
+		"establishment", "ltda", "tbk", "spzoo", "sro", "eood", "zrt", "kft", "wll", "saog", "saoc", "pllc",
+		"lllp", "ltee", "sarlau", "kompaniia", "kompaniya", "korporatsiia", "korporatsiya", "eirl", "eirel")
+	legalEnds = foldedSet("co", "ag", "kg", "sa", "sas", "sl", "slu", "bv", "nv", "oy", "oyj", "ab",
+		"asa", "aps", "as", "ao", "lp", "sdn", "est", "cia", "kk", "pt", "sp", "z", "o", "oo", "zoo", "doo",
+		"dd", "ad", "ood", "lda", "sae", "psc", "pjs", "ojs", "jscb", "sal", "se", "cv", "rl", "de", "sac",
+		"snc", "sprl", "ek", "me", "ike", "ae", "oe", "mchj", "sti", "tic", "san", "ve", "ltd", "pvt",
+		"private", "public", "nig")
+	legalStarts = foldedSet("ooo", "zao", "oao", "pao", "ao", "too", "tov", "pt", "chp", "ip", "oo", "mchj")
+	// fuzzyLegal are long legal-form words also dropped when misspelt.
+	fuzzyLegal = []string{fold("company"), fold("corporation"), fold("limited"), fold("incorporated"), fold("establishment")}
+	// legalSuffixes are split off a word they are joined to ("PROJECTSLTD").
+	legalSuffixes = []string{"ltd", "llc", "ltda", "gmbh", "company", "corporation", "limited"}
+)
+
+func foldedSet(words ...string) map[string]bool {
+	m := make(map[string]bool, 2*len(words))
+	for _, w := range words {
+		m[w] = true
+		m[fold(w)] = true
+	}
+	return m
+}
+
+// legalAnagrams holds the sorted letters of legal-form words of four or
+// more letters, to catch transposed letters ("OSJC").
+var legalAnagrams = func() map[string]bool {
+	m := make(map[string]bool)
+	for w := range legalForms {
+		if len(w) >= 4 && len(w) <= 6 {
+			m[sortLetters(w)] = true
+		}
+	}
+	return m
+}()
+
+func sortLetters(s string) string {
+	b := []byte(s)
+	slices.Sort(b)
+	return string(b)
+}
+
+func isLegal(t string) bool {
+	if legalForms[t] || legalForms[fold(t)] {
+		return true
+	}
+	if len(t) >= 4 && len(t) <= 6 && legalAnagrams[sortLetters(t)] {
+		return true
+	}
+	if len(t) >= 6 {
+		f := fold(t)
+		for _, l := range fuzzyLegal {
+			if max(jaroWinkler(f, l), editSim(f, l)) >= 900 {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // connectors are dropped from names.
 var connectors = setOf("of", "the", "and", "for", "und", "et")
@@ -263,10 +322,31 @@ func setOf(words ...string) map[string]bool {
 // tokens. dropped, if not nil, receives the words removed in step 2.
 func normalizeName(s string, dropped *[]string) []normToken {
 	raw := tokenize(s)
+	// Legal-form words joined to the word before them.
+	for i := 0; i < len(raw); i++ {
+		for _, suf := range legalSuffixes {
+			t := raw[i].text
+			if len(t) >= len(suf)+4 && strings.HasSuffix(t, suf) && !isLegal(t) {
+				raw = slices.Insert(raw, i+1, rawToken{text: suf, abjad: raw[i].abjad})
+				raw[i].text = t[:len(t)-len(suf)]
+				break
+			}
+		}
+	}
+	drop := make([]bool, len(raw))
+	// Legal forms at the end, then at the start.
+	end := len(raw)
+	for end > 1 && (isLegal(raw[end-1].text) || legalEnds[fold(raw[end-1].text)]) {
+		end--
+		drop[end] = true
+	}
+	for i := 0; i < end-1 && legalStarts[fold(raw[i].text)]; i++ {
+		drop[i] = true
+	}
 	out := make([]normToken, 0, len(raw)+2)
-	for _, rt := range raw {
+	for i, rt := range raw {
 		t := rt.text
-		if honorifics[t] || legalForms[t] || connectors[t] {
+		if drop[i] || honorifics[t] || honorifics[fold(t)] || connectors[t] || isLegal(t) {
 			if dropped != nil {
 				*dropped = append(*dropped, t)
 			}
@@ -311,7 +391,13 @@ func splitAbd(t string) string {
 }
 
 func makeToken(raw string, abjad bool) normToken {
-	f := canonical(fold(raw))
+	var f string
+	if abjad {
+		// Folded letter by letter when transliterated; only collapse.
+		f = canonical(collapse(raw))
+	} else {
+		f = canonical(fold(raw))
+	}
 	tok := normToken{raw: raw, text: f, skel: skeleton(f), abjad: abjad}
 	if len(f) == 1 {
 		tok.class = classInitial
@@ -443,6 +529,20 @@ func fold(t string) string {
 	return string(out)
 }
 
+// collapse removes doubled letters.
+func collapse(t string) string {
+	b := []byte(t)
+	n := 0
+	for i := range b {
+		if n > 0 && b[n-1] == b[i] {
+			continue
+		}
+		b[n] = b[i]
+		n++
+	}
+	return string(b[:n])
+}
+
 // skeleton returns the consonant skeleton of a folded token: the first
 // letter ('*' if it is a vowel) and the remaining consonants, doubled ones
 // collapsed.
@@ -470,8 +570,9 @@ func skeleton(f string) string {
 }
 
 // nameVariants maps folded spellings of frequently transliterated names to
-// one canonical folded spelling. Built once from variantGroups.
-var nameVariants = buildVariants()
+// one canonical folded spelling, and variantSpellings a canonical spelling
+// to all the folded spellings of its group. Built once from variantGroups.
+var nameVariants, variantSpellings = buildVariants()
 
 // variantGroups lists names spelled many ways in Latin script; the first
 // spelling of each group is the canonical one. Spellings that fold already
@@ -552,12 +653,16 @@ var variantGroups = [][]string{
 	{"choe", "choi", "chwe"},
 }
 
-func buildVariants() map[string]string {
+func buildVariants() (map[string]string, map[string][]string) {
 	m := make(map[string]string)
+	spellings := make(map[string][]string)
 	for _, g := range variantGroups {
 		c := fold(g[0])
 		for _, s := range g {
 			f := fold(s)
+			if !slices.Contains(spellings[c], f) {
+				spellings[c] = append(spellings[c], f)
+			}
 			if f == c {
 				continue
 			}
@@ -567,5 +672,5 @@ func buildVariants() map[string]string {
 			m[f] = c
 		}
 	}
-	return m
+	return m, spellings
 }

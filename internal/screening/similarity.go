@@ -81,3 +81,52 @@ func jaroWinkler(a, b string) int {
 	}
 	return jaro + l*(1000-jaro)/10
 }
+
+// osaDistance is the optimal string alignment distance of a and b (the
+// Damerau-Levenshtein distance without editing a substring twice): the
+// fewest single-character insertions, deletions, substitutions and
+// transpositions of adjacent characters that turn a into b. Both must be
+// at most jwMaxLen bytes.
+func osaDistance(a, b string) int {
+	la, lb := len(a), len(b)
+	var rows [3][jwMaxLen + 1]int
+	prev2, prev, cur := &rows[0], &rows[1], &rows[2]
+	for j := 0; j <= lb; j++ {
+		prev[j] = j
+	}
+	for i := 1; i <= la; i++ {
+		cur[0] = i
+		for j := 1; j <= lb; j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d = min(d, prev2[j-2]+1)
+			}
+			cur[j] = d
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[lb]
+}
+
+// editSim is 1000 × (1 − distance / length of the longer token): the share
+// of the longer token that survives the edits. Jaro-Winkler punishes an
+// insertion or deletion near the start of a long token (it counts the
+// shifted characters as transposed: "krporation" / "korporation" is
+// 0.85), which this does not (0.91).
+func editSim(a, b string) int {
+	if len(a) > jwMaxLen {
+		a = a[:jwMaxLen]
+	}
+	if len(b) > jwMaxLen {
+		b = b[:jwMaxLen]
+	}
+	l := max(len(a), len(b))
+	if l == 0 {
+		return 0
+	}
+	return 1000 - 1000*osaDistance(a, b)/l
+}

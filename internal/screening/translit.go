@@ -19,16 +19,23 @@ package screening
 // ICAO's tables as well.
 //
 // Greek follows ELOT 743 / ISO 843 (transcription, type 2): η→i, υ→y,
-// ω→o, θ→th, χ→ch, ψ→ps, ξ→x, β→v, with the digraphs ου→ou,
-// αυ/ευ/ηυ→av/ev/iv before vowels and voiced consonants and af/ef/if
-// before voiceless ones and at the end, μπ→b at the start of a word and
-// mb inside, ντ→d / nd, γγ→ng, γκ→g / ng, γξ→nx, γχ→nch.
+// ω→o, θ→th, ψ→ps, ξ→x, β→v, with the digraphs ου→ou, αυ/ευ/ηυ→av/ev/iv
+// before vowels and voiced consonants and af/ef/if before voiceless ones
+// and at the end, γγ→ng, γξ→nx, γχ→nkh. Two deviations serve matching:
+// χ→kh (as BGN/PCGN), which fold reads as h, because Greek writes the h
+// and kh of foreign names with χ; and μπ, ντ, γκ, τζ → b, d, g, j in every
+// position (ELOT writes mb, nd, ng inside a word), because in names they
+// mostly stand for the foreign b, d, g, j that Greek has no letter for
+// ("Αμπντούλ" is "Abdul").
 //
 // Arabic (and the Persian and Urdu letters) follows a simplified
 // UNGEGN / BGN-PCGN 1956 romanisation without diacritics: ث→th, ح→h,
-// خ→kh, ذ→dh, ش→sh, ص→s, ض→d, ط→t, ظ→z, ع and ء dropped, غ→gh, ق→q,
-// ة→a (h before a following vowel), ى→a, the definite article ال at the
-// start of a word → "al" as a separate token. Short vowels are not written
+// خ→kh, ذ→dh, ش→sh, ص→s, ض→d, ط→t, ظ→z, ع at the start of a word → a
+// and elsewhere dropped, ء dropped, غ→gh, ق→q, ة→a, ى→a, the definite
+// article ال at the start of a word → "al" as a separate token. Each
+// letter's romanisation is folded on its own (kh→h, th→t, q→k, ...; see
+// fold), so that letters that meet do not form digraphs: ز+ح is "zh",
+// not the "j" that fold makes of a Latin "zh". Short vowels are not written
 // in Arabic script, so و and ي become "w"/"y" at the start of a word and
 // "u"/"i" elsewhere, and tokens from Arabic script are marked so that the
 // matcher compares them by consonant skeleton (see skeleton in
@@ -56,7 +63,7 @@ var greek = map[rune]string{
 	'α': "a", 'β': "v", 'γ': "g", 'δ': "d", 'ε': "e", 'ζ': "z", 'η': "i",
 	'θ': "th", 'ι': "i", 'κ': "k", 'λ': "l", 'μ': "m", 'ν': "n", 'ξ': "x",
 	'ο': "o", 'π': "p", 'ρ': "r", 'σ': "s", 'ς': "s", 'τ': "t", 'υ': "y",
-	'φ': "f", 'χ': "ch", 'ψ': "ps", 'ω': "o", 'ϐ': "v", 'ϑ': "th", 'ϕ': "f",
+	'φ': "f", 'χ': "kh", 'ψ': "ps", 'ω': "o", 'ϐ': "v", 'ϑ': "th", 'ϕ': "f",
 }
 
 // arabic maps an Arabic-script letter (after NFKD) to Latin, outside the
@@ -104,11 +111,6 @@ func transliterateGreek(b []byte, rs []rune, i int) ([]byte, int) {
 	if i+1 < len(rs) {
 		next = rs[i+1]
 	}
-	var prev rune
-	if i > 0 {
-		prev = rs[i-1]
-	}
-	wordStart := !greekLetter(prev)
 	switch {
 	case r == 'ο' && next == 'υ':
 		return append(b, "ou"...), 2
@@ -123,26 +125,19 @@ func transliterateGreek(b []byte, rs []rune, i int) ([]byte, int) {
 		}
 		return append(b, 'v'), 2
 	case r == 'μ' && next == 'π':
-		if wordStart {
-			return append(b, 'b'), 2
-		}
-		return append(b, "mb"...), 2
+		return append(b, 'b'), 2
 	case r == 'ν' && next == 'τ':
-		if wordStart {
-			return append(b, 'd'), 2
-		}
-		return append(b, "nd"...), 2
+		return append(b, 'd'), 2
+	case r == 'τ' && next == 'ζ':
+		return append(b, 'j'), 2
 	case r == 'γ' && next == 'γ':
 		return append(b, "ng"...), 2
 	case r == 'γ' && next == 'κ':
-		if wordStart {
-			return append(b, 'g'), 2
-		}
-		return append(b, "ng"...), 2
+		return append(b, 'g'), 2
 	case r == 'γ' && next == 'ξ':
 		return append(b, "nx"...), 2
 	case r == 'γ' && next == 'χ':
-		return append(b, "nch"...), 2
+		return append(b, "nkh"...), 2
 	}
 	return append(b, greek[r]...), 1
 }
@@ -169,14 +164,11 @@ func transliterateArabic(b []byte, rs []rune, i int) ([]byte, int) {
 		return append(b, 'a'), 1
 	case 'و':
 		if wordStart || prev == 'ا' || next == 'ا' {
-			return append(b, 'w'), 1
+			return append(b, 'v'), 1 // w, folded
 		}
 		return append(b, 'u'), 1
 	case 'ي', 'ی':
-		if wordStart || prev == 'ا' || next == 'ا' {
-			return append(b, 'y'), 1
-		}
-		return append(b, 'i'), 1
+		return append(b, 'i'), 1 // y or i, folded
 	case 'ة':
 		if arabicLetter(next) {
 			return append(b, "at"...), 1
@@ -189,8 +181,11 @@ func transliterateArabic(b []byte, rs []rune, i int) ([]byte, int) {
 	if r >= '۰' && r <= '۹' {
 		return append(b, byte('0'+r-'۰')), 1
 	}
+	if r == 'ع' && wordStart {
+		return append(b, 'a'), 1
+	}
 	if s, ok := arabic[r]; ok {
-		return append(b, s...), 1
+		return append(b, fold(s)...), 1
 	}
 	return b, 1 // other Arabic-block marks and punctuation
 }
