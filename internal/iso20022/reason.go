@@ -3,6 +3,7 @@ package iso20022
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Reason is an ISO 20022 external status reason code
@@ -155,6 +156,37 @@ func (es Errors) ForTx(i int) Errors {
 		if e.Tx == i {
 			out = append(out, e)
 		}
+	}
+	return out
+}
+
+// AddtlInfMax is the length of a StsRsnInf/AddtlInf line (Max105Text).
+const AddtlInfMax = 105
+
+// ReasonInfo returns the StsRsnInf for e, ready for a pacs.002: the reason
+// code, and the element path and message split into AddtlInf lines of at
+// most AddtlInfMax characters.
+func (e *Error) ReasonInfo() ReasonInfo {
+	text := e.Msg
+	if e.Path != "" {
+		text = e.Path + ": " + e.Msg
+	}
+	return ReasonInfo{Rsn: Code{Cd: string(e.Reason)}, AddtlInf: splitText(text, AddtlInfMax)}
+}
+
+// splitText cuts s into pieces of at most max characters, never inside a
+// UTF-8 sequence.
+func splitText(s string, max int) []string {
+	var out []string
+	for s != "" {
+		n, i := 0, 0
+		for i < len(s) && n < max {
+			_, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+			n++
+		}
+		out = append(out, s[:i])
+		s = s[i:]
 	}
 	return out
 }
