@@ -187,7 +187,9 @@ func typoVariant(k int) variant {
 }
 
 // typoOn makes k single-character edits (substitution, deletion,
-// insertion, transposition) in different words of at least four letters.
+// insertion, transposition) in different words of at least four letters,
+// or, for two edits in a name of fewer than three words, both in one word
+// of at least eight letters.
 func typoOn(k int) func(rng *rand.Rand, s string) (string, bool) {
 	return func(rng *rand.Rand, s string) (string, bool) {
 		w := strings.Fields(s)
@@ -197,10 +199,21 @@ func typoOn(k int) func(rng *rand.Rand, s string) (string, bool) {
 				long = append(long, i)
 			}
 		}
-		if len(long) == 0 || k == 2 && len(long) < 2 && len(w[long[0]]) < 8 {
+		if len(long) == 0 {
 			return "", false
 		}
 		order := rng.Perm(len(long))
+		if k == 2 && len(w) < 3 {
+			// Both words of a two-word name misspelt is another name;
+			// take both edits in one long word instead.
+			i := slices.IndexFunc(order, func(j int) bool { return len(w[long[j]]) >= 8 })
+			if i < 0 {
+				return "", false
+			}
+			order = []int{order[i]}
+		} else if k == 2 && len(long) < 2 {
+			return "", false
+		}
 		for n := 0; n < k; n++ {
 			i := long[order[n%len(order)]]
 			w[i] = editOnce(rng, w[i])
@@ -237,7 +250,7 @@ func editOnce(rng *rand.Rand, s string) string {
 
 func reorderVariant(rng *rand.Rand, e *Entry) (string, bool) {
 	w := words(e)
-	if len(w) < 2 {
+	if len(w) < 2 || e.Kind != KindIndividual {
 		return "", false
 	}
 	if e.Kind == KindIndividual && strings.Contains(e.Names[0].Full, ",") {
@@ -407,6 +420,7 @@ func toCyrillic(s string) string {
 		{"shch", "щ"}, {"sch", "ш"}, {"sh", "ш"}, {"ch", "ч"}, {"zh", "ж"}, {"kh", "х"}, {"ts", "ц"},
 		{"th", "т"}, {"ph", "ф"}, {"gh", "г"}, {"dh", "д"}, {"ya", "я"}, {"yu", "ю"}, {"yo", "ё"},
 		{"ye", "е"}, {"iy", "ий"}, {"yi", "ый"}, {"ck", "к"}, {"ee", "и"}, {"oo", "у"}, {"ou", "у"},
+		{"ce", "се"}, {"ci", "си"}, {"cy", "си"},
 		{"a", "а"}, {"b", "б"}, {"v", "в"}, {"g", "г"}, {"d", "д"}, {"e", "е"}, {"z", "з"}, {"i", "и"},
 		{"k", "к"}, {"l", "л"}, {"m", "м"}, {"n", "н"}, {"o", "о"}, {"p", "п"}, {"r", "р"}, {"s", "с"},
 		{"t", "т"}, {"u", "у"}, {"f", "ф"}, {"h", "х"}, {"c", "к"}, {"q", "к"}, {"w", "в"}, {"x", "кс"},
@@ -418,7 +432,9 @@ func toCyrillic(s string) string {
 // toGreek writes a Latin name in Greek letters.
 func toGreek(s string) string {
 	rules := []struct{ latin, cyr string }{
-		{"th", "θ"}, {"ch", "χ"}, {"ps", "ψ"}, {"ph", "φ"}, {"ou", "ου"}, {"ks", "ξ"}, {"a", "α"},
+		{"th", "θ"}, {"ch", "τσ"}, {"kh", "χ"}, {"gh", "γ"}, {"sh", "σ"}, {"ps", "ψ"}, {"ph", "φ"},
+		{"ou", "ου"}, {"oo", "ου"}, {"ee", "ι"}, {"ks", "ξ"}, {"ck", "κ"}, {"ce", "σε"}, {"ci", "σι"},
+		{"mp", "μπ"}, {"nt", "ντ"}, {"nd", "ντ"}, {"a", "α"},
 		{"b", "μπ"}, {"v", "β"}, {"g", "γ"}, {"d", "ντ"}, {"e", "ε"}, {"z", "ζ"}, {"i", "ι"}, {"k", "κ"},
 		{"l", "λ"}, {"m", "μ"}, {"n", "ν"}, {"x", "ξ"}, {"o", "ο"}, {"p", "π"}, {"r", "ρ"}, {"s", "σ"},
 		{"t", "τ"}, {"u", "ου"}, {"f", "φ"}, {"h", "χ"}, {"c", "κ"}, {"q", "κ"}, {"w", "β"}, {"y", "ι"},

@@ -20,8 +20,9 @@ const (
 
 	// tokenMin is the lowest token similarity that counts as a match.
 	tokenMin = 720
-	// pairMin is the lowest similarity for a joined/split token match.
-	pairMin = 800
+	// pairMin is the lowest similarity for a joined/split token match
+	// (after typoSim: Jaro-Winkler 0.95).
+	pairMin = 900
 	// typoJWMin is the lowest Jaro-Winkler similarity of a typo match;
 	// shortJWMin applies when the shorter token has at most four letters.
 	typoJWMin  = 860
@@ -49,6 +50,20 @@ const (
 	// contain the token (rarer tokens say more).
 	weightParticle = 15
 	weightInitial  = 50
+
+	// An unmatched middle token weighs middleNum/middleDen of its weight.
+	middleNum, middleDen = 1, 2
+
+	// infoMin is the matched listed weight (Σ weight × similarity / 1000)
+	// below which the name of an entity (not an individual) is generic:
+	// names made only of common words ("Global Trading Group") lose
+	// infoPointsNum/infoPointsDen points per unit of weight short of infoMin.
+	infoMin                      = 160
+	infoPointsNum, infoPointsDen = 3, 4
+
+	// optimisticLen and optimisticSim: see retrieve.
+	optimisticLen = 7
+	optimisticSim = 900
 
 	// maxCandidates bounds the listed names scored in full for one query.
 	maxCandidates = 256
@@ -116,6 +131,7 @@ type Explanation struct {
 	Missing   []string     // listed tokens left unpaired
 	Ignored   []string     // query words dropped before matching (legal forms, honorifics)
 	NameScore int          // the score of the names alone, 0..1000
+	Generic   int          // points NameScore lost because the matched words are common
 	// Adjustments added to NameScore, in order.
 	Adjustments []Adjustment
 }
@@ -154,6 +170,9 @@ func (e Explanation) String() string {
 	}
 	if len(e.Ignored) > 0 {
 		fmt.Fprintf(&b, "; ignored: %s", strings.Join(e.Ignored, " "))
+	}
+	if e.Generic > 0 {
+		fmt.Fprintf(&b, "; common words -%d", e.Generic)
 	}
 	fmt.Fprintf(&b, "; names %d", e.NameScore)
 	for _, a := range e.Adjustments {
@@ -294,7 +313,7 @@ func NewIndex(versions ...*ListVersion) *Index {
 		for j, t := range n.toks {
 			w := x.tokenWeight(t)
 			if isMiddle(j, len(n.toks)) {
-				w /= 2
+				w = middleWeight(w)
 			}
 			n.wMin += w
 		}
@@ -358,6 +377,10 @@ func givenFirst(s string) string {
 func joinTokens(a, b string) string { return canonical(fold(a + b)) }
 
 func isMiddle(j, n int) bool { return n >= 3 && j > 0 && j < n-1 }
+
+// middleWeight is what an unmatched middle token weighs: a missing middle
+// name or patronymic costs less than a missing given or family name.
+func middleWeight[T int32 | int64](w T) T { return w * middleNum / middleDen }
 
 func (x *Index) tokenWeight(t nameToken) int32 {
 	switch t.class {
@@ -692,12 +715,23 @@ func (x *Index) retrieve(qt []qtoken, s *scratch) []candidate {
 		q := &qt[i]
 		w := q.weight
 		if isMiddle(i, len(qt)) {
-			w /= 2
+			w = middleWeight(w)
 		}
 		wqi[i] = w
 		wq += w
 		if q.class != classNormal {
 			always += q.weight
+		}
+	}
+	// A long query token that retrieval found nothing for may be two
+	// edits from a listed token, beyond what one-deletion keys find; it
+	// still scores if the name is retrieved by another token. The bound
+	// credits it as if it matched a listed token of weight 100 at optimistic.
+	var optimistic, optimisticQ int32
+	for i := range qt {
+		if qt[i].class == classNormal && len(qt[i].sims) == 0 && len(qt[i].psims) == 0 && len(qt[i].text) >= optimisticLen {
+			optimistic += 100 * optimisticSim
+			optimisticQ += qt[i].weight
 		}
 	}
 	for i := range qt {
@@ -714,14 +748,14 @@ func (x *Index) retrieve(qt []qtoken, s *scratch) []candidate {
 		acc := s.acc[n]
 		s.acc[n], s.mask[n] = 0, 0
 		nm := &x.names[n]
-		lub := min(1000, acc/nm.wMin)
+		lub := min(1000, (acc+optimistic)/nm.wMin)
 		// Listed particles and initials are not retrieved; they may match.
 		for _, t := range nm.toks {
 			if t.class != classNormal {
 				lub = min(1000, lub+x.tokenWeight(t)*1000/nm.wMin)
 			}
 		}
-		qm := always
+		qm := always + optimisticQ
 		for i := range qt {
 			if m&(1<<i) != 0 && qt[i].class == classNormal {
 				qm += qt[i].weight
@@ -884,7 +918,7 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 		}
 		w := int64(qt[i].weight)
 		if isMiddle(i, len(qt)) {
-			w /= 2
+			w = middleWeight(w)
 		}
 		qden += w
 		if explain {
@@ -899,7 +933,7 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 		}
 		w := int64(x.tokenWeight(t))
 		if isMiddle(j, len(n.toks)) {
-			w /= 2
+			w = middleWeight(w)
 		}
 		lden += w
 		if explain {
@@ -910,7 +944,15 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 		return 0, ex
 	}
 	sc := int((qnum/qden + lnum/lden) / 2)
-	return sc, ex
+	if info := int(lnum / 1000); info < infoMin && x.entries[n.entry].Kind != KindIndividual {
+		// Generic names: see infoMin.
+		p := (infoMin - info) * infoPointsNum / infoPointsDen
+		sc -= p
+		if explain {
+			ex.Generic = p
+		}
+	}
+	return max(0, sc), ex
 }
 
 // sim returns the similarity of query token q with listed token t, from

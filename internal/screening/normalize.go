@@ -27,8 +27,8 @@ import (
 //     that weigh little.
 //  3. Spelling (fold): transliteration variants are reduced to one spelling:
 //     shch/sch→sh, tch→ch, dzh/dj/zh→j, kh→h, gh→g, ph→f, th→t, dh→d,
-//     ck→k, tz→ts, ou/oo→u, ee→i, x→ks, q→k, w→v, y→i, j→i (except at
-//     the start), c→s before e/i and k elsewhere (but ch stays), initial
+//     ck→k, tz→ts, ou/oo→u, ee→i, x→ks, q→k, w→v, y→i, j→i after a
+//     vowel and before a consonant or the end, c→s before e/i and k elsewhere (but ch stays), initial
 //     "ye"→"e", and doubled letters collapse. So "Khodorkovskiy" and
 //     "Hodorkovsky" are both "hodorkovski", "Yevgeniy"/"Evgeny" "evgeni".
 //  4. Variants (nameVariants): common names spelled many ways are mapped to
@@ -83,6 +83,10 @@ func tokenize(s string) []rawToken {
 	}
 	rs := make([]rune, 0, len(s))
 	for _, r := range norm.NFKD.String(s) {
+		if r == '\u0308' && len(rs) > 0 && rs[len(rs)-1] == 'е' {
+			rs[len(rs)-1] = 'ё' // kept: read as "yo", see translit.go
+			continue
+		}
 		if unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || unicode.Is(unicode.Cf, r) {
 			continue
 		}
@@ -168,14 +172,23 @@ func appendASCII(b []byte, c byte) []byte {
 		return append(b, c+'a'-'A')
 	case c == '\'' || c == '`':
 		return b
+	case c == '.':
+		return append(b, dotMark)
 	}
 	return append(b, ' ')
 }
 
+// dotMark separates tokens at a full stop, so that splitTokens can join
+// dotted abbreviations ("S.A.", "L.L.C.") into one token.
+const dotMark = 0x02
+
+// splitTokens splits at spaces and full stops, joining single letters
+// that only full stops separate ("s.a." → "sa").
 func splitTokens(b []byte) []rawToken {
 	var out []rawToken
 	start := -1
 	abjad := false
+	joinNext := false // the last token is one letter followed directly by a full stop
 	flush := func(end int) {
 		if start < 0 {
 			return
@@ -184,13 +197,22 @@ func splitTokens(b []byte) []rawToken {
 		if abjad {
 			tok = []byte(strings.ReplaceAll(string(tok), string(rune(abjadMark)), ""))
 		}
+		dotted := end < len(b) && b[end] == dotMark
 		if len(tok) > 0 {
-			out = append(out, rawToken{text: string(tok), abjad: abjad})
+			if joinNext && len(tok) == 1 && b[start-1] == dotMark {
+				out[len(out)-1].text += string(tok)
+			} else {
+				out = append(out, rawToken{text: string(tok), abjad: abjad})
+			}
+			joinNext = dotted && (len(tok) == 1 || joinNext && len(tok) == 1)
 		}
 		start, abjad = -1, false
 	}
 	for i, c := range b {
-		if c == ' ' {
+		if c == ' ' || c == dotMark {
+			if start < 0 && c == ' ' {
+				joinNext = false
+			}
 			flush(i)
 			continue
 		}
@@ -240,6 +262,7 @@ var (
 	legalEnds = foldedSet("co", "ag", "kg", "sa", "sas", "sl", "slu", "bv", "nv", "oy", "oyj", "ab",
 		"asa", "aps", "as", "ao", "lp", "sdn", "est", "cia", "kk", "pt", "sp", "z", "o", "oo", "zoo", "doo",
 		"dd", "ad", "ood", "lda", "sae", "psc", "pjs", "ojs", "jscb", "sal", "se", "cv", "rl", "de", "sac",
+		"ca", "sc", "scs", "spr", "sapi", "sca", "srl", "sacv", "sadecv", "cxa", "saic", "saci",
 		"snc", "sprl", "ek", "me", "ike", "ae", "oe", "mchj", "sti", "tic", "san", "ve", "ltd", "pvt",
 		"private", "public", "nig")
 	legalStarts = foldedSet("ooo", "zao", "oao", "pao", "ao", "too", "tov", "pt", "chp", "ip", "oo", "mchj")
@@ -274,6 +297,34 @@ func sortLetters(s string) string {
 	b := []byte(s)
 	slices.Sort(b)
 	return string(b)
+}
+
+// legalLong are the legal-form words of four or more letters, for nearLegal.
+var legalLong = func() []string {
+	var out []string
+	for w := range legalForms {
+		if len(w) >= 4 && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	slices.Sort(out)
+	return out
+}()
+
+// nearLegal reports whether t, the last word of a name, is one edit from a
+// legal-form word of four or more letters ("LZTDA", "CORB", "GMB"), a
+// misspelt legal form.
+func nearLegal(t string) bool {
+	if len(t) < 3 || len(t) > 12 {
+		return false
+	}
+	f := fold(t)
+	for _, l := range legalLong {
+		if osaDistance(t, l) <= 1 || osaDistance(f, l) <= 1 {
+			return true
+		}
+	}
+	return false
 }
 
 func isLegal(t string) bool {
@@ -336,7 +387,7 @@ func normalizeName(s string, dropped *[]string) []normToken {
 	drop := make([]bool, len(raw))
 	// Legal forms at the end, then at the start.
 	end := len(raw)
-	for end > 1 && (isLegal(raw[end-1].text) || legalEnds[fold(raw[end-1].text)]) {
+	for end > 1 && (isLegal(raw[end-1].text) || legalEnds[fold(raw[end-1].text)] || end == len(raw) && nearLegal(raw[end-1].text)) {
 		end--
 		drop[end] = true
 	}
@@ -356,7 +407,7 @@ func normalizeName(s string, dropped *[]string) []normToken {
 			out = append(out, normToken{raw: t, text: p, skel: p, class: classParticle, abjad: rt.abjad})
 			continue
 		}
-		if _, ok := nameVariants[fold(t)]; !ok && len(t) >= 8 {
+		if _, ok := variantSpellings[canonical(fold(t))]; !ok && len(t) >= 8 {
 			if split := splitAbd(t); split != "" {
 				out = append(out,
 					normToken{raw: t, text: "abd", skel: "*bd", abjad: rt.abjad},
@@ -397,6 +448,9 @@ func makeToken(raw string, abjad bool) normToken {
 		f = canonical(collapse(raw))
 	} else {
 		f = canonical(fold(raw))
+	}
+	if len(f) == 1 && len(raw) > 1 {
+		f = raw // "yi" is a name, not the initial "i"
 	}
 	tok := normToken{raw: raw, text: f, skel: skeleton(f), abjad: abjad}
 	if len(f) == 1 {
@@ -510,10 +564,12 @@ func fold(t string) string {
 		case 'y':
 			emit("i")
 		case 'j':
-			if i == 0 {
-				emit("j")
-			} else {
+			// Sergej, Jurij, Mojtaba: j after a vowel and before a consonant
+			// or the end is the i of other romanisations; elsewhere it is j.
+			if i > 0 && isVowel(t[i-1]) && !isVowel(next) {
 				emit("i")
+			} else {
+				emit("j")
 			}
 		case 'c':
 			if next == 'e' || next == 'i' || next == 'y' {
@@ -541,6 +597,10 @@ func collapse(t string) string {
 		n++
 	}
 	return string(b[:n])
+}
+
+func isVowel(c byte) bool {
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y'
 }
 
 // skeleton returns the consonant skeleton of a folded token: the first

@@ -10,10 +10,12 @@ package screening
 // Cyrillic follows ICAO Doc 9303 (7th ed., 2015), the scheme in the machine
 // readable zone of Russian, Ukrainian and other passports since 2013:
 // х→kh, ц→ts, ч→ch, ш→sh, щ→shch, ж→zh, ю→iu, я→ia, ъ→ie, ы→y, й→i, ь
-// dropped. Other romanisations in use (BGN/PCGN "yu", "ya", "y" for й;
+// dropped; ё, which ICAO writes e, is read as BGN/PCGN's "yo", since
+// Korean and other foreign names written in Cyrillic depend on it
+// ("Ким Хёк" is "Kim Hyok"). Other romanisations in use (BGN/PCGN "yu", "ya", "y" for й;
 // ISO 9 "č", "š", "ž", "û" which lose their háček in NFKD; German "j",
 // "sch"; French "ou") are reconciled not here but by fold, which maps
-// y→i, j→i inside a token, kh→h, zh→j, sch→sh, ou→u and collapses doubled
+// y→i, j→i after a vowel, kh→h, zh→j, sch→sh, ou→u and collapses doubled
 // letters, so "Yuriy", "Iurii", "Jurij" and "Юрий" meet. Ukrainian і, ї, є,
 // ґ, Belarusian ў and the Serbian, Macedonian and Kazakh letters follow
 // ICAO's tables as well.
@@ -21,12 +23,12 @@ package screening
 // Greek follows ELOT 743 / ISO 843 (transcription, type 2): η→i, υ→y,
 // ω→o, θ→th, ψ→ps, ξ→x, β→v, with the digraphs ου→ou, αυ/ευ/ηυ→av/ev/iv
 // before vowels and voiced consonants and af/ef/if before voiceless ones
-// and at the end, γγ→ng, γξ→nx, γχ→nkh. Two deviations serve matching:
-// χ→kh (as BGN/PCGN), which fold reads as h, because Greek writes the h
-// and kh of foreign names with χ; and μπ, ντ, γκ, τζ → b, d, g, j in every
-// position (ELOT writes mb, nd, ng inside a word), because in names they
-// mostly stand for the foreign b, d, g, j that Greek has no letter for
-// ("Αμπντούλ" is "Abdul").
+// and at the end, γγ→ng, γξ→nx, γχ→nkh, ντ→d at the start of a word and
+// nd inside, γκ→g / ng. Two deviations serve matching: χ→kh (as
+// BGN/PCGN), which fold reads as h, because Greek writes the h and kh of
+// foreign names with χ; and μπ→b and τζ→j in every position (ELOT writes
+// mb inside a word), because in names they mostly stand for the foreign b
+// and j that Greek has no letter for ("Αμπντούλ" is "Abdul").
 //
 // Arabic (and the Persian and Urdu letters) follows a simplified
 // UNGEGN / BGN-PCGN 1956 romanisation without diacritics: ث→th, ح→h,
@@ -44,7 +46,7 @@ package screening
 // cyrillic maps a Cyrillic letter (lower case, after NFKD) to Latin.
 var cyrillic = map[rune]string{
 	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ж': "zh",
-	'з': "z", 'и': "i", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o",
+	'ё': "yo", 'з': "z", 'и': "i", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o",
 	'п': "p", 'р': "r", 'с': "s", 'т': "t", 'у': "u", 'ф': "f", 'х': "kh",
 	'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "shch", 'ъ': "ie", 'ы': "y",
 	'ь': "", 'э': "e", 'ю': "iu", 'я': "ia",
@@ -111,6 +113,7 @@ func transliterateGreek(b []byte, rs []rune, i int) ([]byte, int) {
 	if i+1 < len(rs) {
 		next = rs[i+1]
 	}
+	wordStart := i == 0 || !greekLetter(rs[i-1])
 	switch {
 	case r == 'ο' && next == 'υ':
 		return append(b, "ou"...), 2
@@ -127,13 +130,19 @@ func transliterateGreek(b []byte, rs []rune, i int) ([]byte, int) {
 	case r == 'μ' && next == 'π':
 		return append(b, 'b'), 2
 	case r == 'ν' && next == 'τ':
-		return append(b, 'd'), 2
+		if wordStart {
+			return append(b, 'd'), 2
+		}
+		return append(b, "nd"...), 2
 	case r == 'τ' && next == 'ζ':
 		return append(b, 'j'), 2
 	case r == 'γ' && next == 'γ':
 		return append(b, "ng"...), 2
 	case r == 'γ' && next == 'κ':
-		return append(b, 'g'), 2
+		if wordStart {
+			return append(b, 'g'), 2
+		}
+		return append(b, "ng"...), 2
 	case r == 'γ' && next == 'ξ':
 		return append(b, "nx"...), 2
 	case r == 'γ' && next == 'χ':
