@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // RunValidate implements `mutua iso20022 validate FILE...`: it parses and
@@ -57,19 +58,31 @@ func summary(m *Message) string {
 	}
 	switch {
 	case m.CreditTransfer != nil:
-		s += fmt.Sprintf(", %d transactions", len(m.CreditTransfer.Txs))
+		s += plural(len(m.CreditTransfer.Txs), "transaction")
 	case m.PaymentReturn != nil:
-		s += fmt.Sprintf(", %d returns", len(m.PaymentReturn.Txs))
+		s += plural(len(m.PaymentReturn.Txs), "return")
 	case m.CancellationRequest != nil:
 		n := 0
 		for _, u := range m.CancellationRequest.Undrlyg {
 			n += len(u.TxInf)
 		}
-		s += fmt.Sprintf(", %d cancellations", n)
+		s += plural(n, "cancellation")
 	case m.StatusReport != nil:
-		s += fmt.Sprintf(", %d statuses", len(m.StatusReport.TxInfAndSts))
+		s += plural(len(m.StatusReport.TxInfAndSts), "transaction status")
 	case m.AccountReport != nil:
-		s += fmt.Sprintf(", %d entries", len(m.AccountReport.Ntry))
+		s += plural(len(m.AccountReport.Ntry), "entry")
 	}
 	return s
+}
+
+func plural(n int, noun string) string {
+	switch {
+	case n == 1:
+		return ", 1 " + noun
+	case strings.HasSuffix(noun, "y"):
+		return fmt.Sprintf(", %d %sies", n, noun[:len(noun)-1])
+	case strings.HasSuffix(noun, "s"):
+		return fmt.Sprintf(", %d %ses", n, noun)
+	}
+	return fmt.Sprintf(", %d %ss", n, noun)
 }

@@ -7,7 +7,7 @@ func (p *parser) creditTransfer(n int32) *CreditTransfer {
 	grpHdr := int32(-1)
 	var s sums
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "GrpHdr":
 			if grpHdr >= 0 {
 				p.errAt(c, RuleRepeated, ReasonElementContent, "GrpHdr occurs more than once")
@@ -46,7 +46,7 @@ func (p *parser) checkCreditTransfer(n int32, ct *CreditTransfer) {
 	}
 	i := 0
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		if p.t.nodes[c].name != "CdtTrfTxInf" {
+		if p.t.name(c) != "CdtTrfTxInf" {
 			continue
 		}
 		tx := &ct.Txs[i]
@@ -96,7 +96,7 @@ func firstAgent(as ...*Agent) *Agent {
 
 func (p *parser) paymentID(id *PaymentID, n int32) {
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "InstrId":
 			p.str(&id.InstrID, c, max35)
 		case "EndToEndId":
@@ -117,7 +117,7 @@ func (p *parser) paymentID(id *PaymentID, n int32) {
 func (p *parser) instruction(n int32, codes ...string) Instruction {
 	var in Instruction
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "Cd":
 			if len(codes) > 0 {
 				p.enum(&in.Cd, c, "", codes...)
@@ -136,7 +136,7 @@ func (p *parser) creditTransferTx(n int32, fi bool) CreditTransferTx {
 	var tx CreditTransferTx
 	var has struct{ pmtID, amt, chrgBr, dbtr, dbtrAgt, cdtrAgt, cdtr bool }
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "PmtId":
 			has.pmtID = true
 			p.paymentID(&tx.PmtID, c)
@@ -275,7 +275,7 @@ func (p *parser) creditTransferTx(n int32, fi bool) CreditTransferTx {
 func (p *parser) underlying(n int32) *UnderlyingCustomerCreditTransfer {
 	u := &UnderlyingCustomerCreditTransfer{}
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "PmtId":
 			if p.def.Version() < 12 {
 				p.errAt(c, RuleNamespace, ReasonElementNotAdmitted, "UndrlygCstmrCdtTrf/PmtId is not part of %s", p.def)

@@ -79,10 +79,10 @@ var docRootNames = map[string]string{
 func (p *parser) message() *Message {
 	if roots := p.t.roots; len(roots) == 2 {
 		// AppHdr and Document side by side, without an envelope.
-		if p.t.nodes[roots[0]].name != "AppHdr" || p.t.nodes[roots[1]].name != "Document" {
+		if p.t.name(roots[0]) != "AppHdr" || p.t.name(roots[1]) != "Document" {
 			p.add(&Error{Rule: RuleXML, Reason: ReasonInvalidFileFormat,
 				Msg: fmt.Sprintf("two top-level elements %s and %s; only AppHdr followed by Document is accepted",
-					p.t.nodes[roots[0]].name, p.t.nodes[roots[1]].name)})
+					p.t.name(roots[0]), p.t.name(roots[1]))})
 			return nil
 		}
 		p.hdr, p.doc = roots[0], roots[1]
@@ -92,7 +92,7 @@ func (p *parser) message() *Message {
 	if p.doc < 0 {
 		if len(p.errs) == 0 {
 			p.add(&Error{Rule: RuleEnvelope, Reason: ReasonInvalidFileFormat,
-				Msg: fmt.Sprintf("no Document element (root element is %s)", p.t.nodes[0].name)})
+				Msg: fmt.Sprintf("no Document element (root element is %s)", p.t.name(0))})
 		}
 		return nil
 	}
@@ -114,11 +114,11 @@ func (p *parser) message() *Message {
 	want := docRootNames[def.Kind()]
 	var body int32 = -1
 	for c := p.t.nodes[p.doc].first; c >= 0; c = p.t.nodes[c].next {
-		if p.t.nodes[c].name == want && body < 0 {
+		if p.t.name(c) == want && body < 0 {
 			body = c
 			continue
 		}
-		p.errAt(c, RuleNamespace, ReasonInvalidFileFormat, "unexpected element %s in a %s Document", p.t.nodes[c].name, def)
+		p.errAt(c, RuleNamespace, ReasonInvalidFileFormat, "unexpected element %s in a %s Document", p.t.name(c), def)
 	}
 	if body < 0 {
 		p.missing(p.doc, want, ReasonInvalidFileFormat)
@@ -142,7 +142,7 @@ func (p *parser) message() *Message {
 // locate finds the Document and AppHdr elements: the root itself, or
 // elements at most EnvelopeDepthMax levels inside an envelope.
 func (p *parser) locate(n int32, depth int) {
-	switch p.t.nodes[n].name {
+	switch p.t.name(n) {
 	case "Document":
 		if p.doc >= 0 {
 			p.errAt(n, RuleEnvelope, ReasonInvalidFileFormat, "more than one Document")
@@ -198,12 +198,12 @@ func (p *parser) checkNamespaces(root int32) {
 	end := p.t.end(root)
 	for i := root + 1; i <= end; i++ {
 		n := &p.t.nodes[i]
-		if n.name == "Envlp" || n.name == "Sgntr" {
+		if name := p.t.name(i); name == "Envlp" || name == "Sgntr" {
 			i = p.t.end(i)
 			continue
 		}
 		if n.ns != ns {
-			p.errAt(i, RuleNamespace, ReasonInvalidFileFormat, "element %s is in namespace %q, not %q", n.name, p.t.nss[n.ns], p.t.nss[ns])
+			p.errAt(i, RuleNamespace, ReasonInvalidFileFormat, "element %s is in namespace %q, not %q", p.t.name(i), p.t.nss[n.ns], p.t.nss[ns])
 			return
 		}
 	}
@@ -238,11 +238,11 @@ func (p *parser) path(n int32) string {
 	var segs []string
 	for i := n; i >= 0; i = p.t.nodes[i].parent {
 		nd := &p.t.nodes[i]
-		seg := nd.name
-		if nd.parent >= 0 && repeatable[nd.name] {
+		seg := p.t.name(i)
+		if nd.parent >= 0 && repeatable[seg] {
 			k := 1
 			for c := p.t.nodes[nd.parent].first; c >= 0 && c != i; c = p.t.nodes[c].next {
-				if p.t.nodes[c].name == nd.name {
+				if p.t.name(c) == seg {
 					k++
 				}
 			}
@@ -265,12 +265,11 @@ func (p *parser) path(n int32) string {
 
 // text returns the text of leaf n, reporting an element with children.
 func (p *parser) text(n int32) (string, bool) {
-	nd := &p.t.nodes[n]
-	if nd.first >= 0 {
-		p.errAt(n, RulePattern, ReasonElementContent, "%s must hold text, not elements", nd.name)
+	if p.t.nodes[n].first >= 0 {
+		p.errAt(n, RulePattern, ReasonElementContent, "%s must hold text, not elements", p.t.name(n))
 		return "", false
 	}
-	return nd.text, true
+	return p.t.text(n), true
 }
 
 // Max lengths of ISO text types.
@@ -291,7 +290,7 @@ const (
 // has 1 to max characters.
 func (p *parser) str(dst *string, n int32, max int) bool {
 	if *dst != "" {
-		p.errAt(n, RuleRepeated, ReasonElementContent, "%s occurs more than once", p.t.nodes[n].name)
+		p.errAt(n, RuleRepeated, ReasonElementContent, "%s occurs more than once", p.t.name(n))
 		return false
 	}
 	s, ok := p.text(n)
@@ -299,12 +298,12 @@ func (p *parser) str(dst *string, n int32, max int) bool {
 		return false
 	}
 	if s == "" {
-		p.errAt(n, RuleEmpty, ReasonElementContent, "%s is empty", p.t.nodes[n].name)
+		p.errAt(n, RuleEmpty, ReasonElementContent, "%s is empty", p.t.name(n))
 		return false
 	}
 	*dst = s // NB: kept even when too long, so that "required" checks do not fire as well.
 	if len(s) > max && runeLen(s) > max {
-		p.errAt(n, RuleMaxLength, ReasonElementContent, "%s has %d characters; at most %d are allowed", p.t.nodes[n].name, runeLen(s), max)
+		p.errAt(n, RuleMaxLength, ReasonElementContent, "%s has %d characters; at most %d are allowed", p.t.name(n), runeLen(s), max)
 		return false
 	}
 	return true
@@ -317,7 +316,7 @@ func (p *parser) strs(dst *[]string, n int32, max, limit int) {
 		return
 	}
 	if limit > 0 && len(*dst) >= limit {
-		p.errAt(n, RuleTooMany, ReasonElementContent, "more than %d %s elements", limit, p.t.nodes[n].name)
+		p.errAt(n, RuleTooMany, ReasonElementContent, "more than %d %s elements", limit, p.t.name(n))
 		return
 	}
 	*dst = append(*dst, s)
@@ -332,7 +331,7 @@ func (p *parser) enum(dst *string, n int32, reason Reason, values ...string) {
 	for _, v := range values {
 		if s == v {
 			if *dst != "" {
-				p.errAt(n, RuleRepeated, ReasonElementContent, "%s occurs more than once", p.t.nodes[n].name)
+				p.errAt(n, RuleRepeated, ReasonElementContent, "%s occurs more than once", p.t.name(n))
 				return
 			}
 			*dst = s
@@ -342,7 +341,7 @@ func (p *parser) enum(dst *string, n int32, reason Reason, values ...string) {
 	if reason == "" {
 		reason = ReasonElementContent
 	}
-	p.errAt(n, RuleCode, reason, "%s %q is not one of %s", p.t.nodes[n].name, s, strings.Join(values, ", "))
+	p.errAt(n, RuleCode, reason, "%s %q is not one of %s", p.t.name(n), s, strings.Join(values, ", "))
 }
 
 // extCode stores an external code (upper-case letters and digits, 1 to max).
@@ -353,7 +352,7 @@ func (p *parser) extCode(dst *string, n int32, max int, reason Reason) {
 	}
 	for i := 0; i < len(s); i++ {
 		if !isUpperAlnum(s[i]) {
-			p.errAt(n, RuleCode, reason, "%s %q is not an ISO external code", p.t.nodes[n].name, s)
+			p.errAt(n, RuleCode, reason, "%s %q is not an ISO external code", p.t.name(n), s)
 			return
 		}
 	}
@@ -363,13 +362,13 @@ func (p *parser) extCode(dst *string, n int32, max int, reason Reason) {
 // code decodes a code-or-proprietary choice.
 func (p *parser) code(dst *Code, n int32, cdMax, prtryMax int, reason Reason) {
 	if !dst.IsZero() {
-		p.errAt(n, RuleRepeated, ReasonElementContent, "%s occurs more than once", p.t.nodes[n].name)
+		p.errAt(n, RuleRepeated, ReasonElementContent, "%s occurs more than once", p.t.name(n))
 		return
 	}
 	var c Code
 	count := 0
 	for k := p.t.nodes[n].first; k >= 0; k = p.t.nodes[k].next {
-		switch p.t.nodes[k].name {
+		switch p.t.name(k) {
 		case "Cd":
 			count++
 			p.extCode(&c.Cd, k, cdMax, reason)
@@ -379,7 +378,7 @@ func (p *parser) code(dst *Code, n int32, cdMax, prtryMax int, reason Reason) {
 		}
 	}
 	if count != 1 {
-		p.errAt(n, RuleChoice, reason, "%s needs exactly one of Cd and Prtry", p.t.nodes[n].name)
+		p.errAt(n, RuleChoice, reason, "%s needs exactly one of Cd and Prtry", p.t.name(n))
 	}
 	*dst = c
 }
@@ -431,7 +430,7 @@ func (p *parser) currency(dst *string, n int32) {
 
 func (p *parser) date(dst *Date, n int32) {
 	if !dst.IsZero() {
-		p.errAt(n, RuleRepeated, ReasonElementContent, "%s occurs more than once", p.t.nodes[n].name)
+		p.errAt(n, RuleRepeated, ReasonElementContent, "%s occurs more than once", p.t.name(n))
 		return
 	}
 	s, ok := p.text(n)
@@ -448,7 +447,7 @@ func (p *parser) date(dst *Date, n int32) {
 
 func (p *parser) dateTime(dst *time.Time, n int32) {
 	if !dst.IsZero() {
-		p.errAt(n, RuleRepeated, ReasonElementContent, "%s occurs more than once", p.t.nodes[n].name)
+		p.errAt(n, RuleRepeated, ReasonElementContent, "%s occurs more than once", p.t.name(n))
 		return
 	}
 	s, ok := p.text(n)
@@ -493,7 +492,7 @@ func (p *parser) boolean(dst *string, n int32) {
 // digits, as sent (collapsed).
 func (p *parser) decimal(dst *string, n int32, total, frac int) {
 	if *dst != "" {
-		p.errAt(n, RuleRepeated, ReasonElementContent, "%s occurs more than once", p.t.nodes[n].name)
+		p.errAt(n, RuleRepeated, ReasonElementContent, "%s occurs more than once", p.t.name(n))
 		return
 	}
 	s, ok := p.text(n)
@@ -538,12 +537,12 @@ const amountValueMax = 999_999_999_999_999_999
 // requires a non-zero amount.
 func (p *parser) amount(dst *Amount, n int32, positive bool) bool {
 	if dst.Currency != "" {
-		p.errAt(n, RuleRepeated, ReasonElementContent, "%s occurs more than once", p.t.nodes[n].name)
+		p.errAt(n, RuleRepeated, ReasonElementContent, "%s occurs more than once", p.t.name(n))
 		return false
 	}
 	ccy, ok := p.t.attr(n, "Ccy")
 	if !ok {
-		p.errAt(n, RuleCurrency, ReasonInvalidCurrency, "%s has no Ccy attribute", p.t.nodes[n].name)
+		p.errAt(n, RuleCurrency, ReasonInvalidCurrency, "%s has no Ccy attribute", p.t.name(n))
 		return false
 	}
 	cur, ok := money.Lookup(ccy)
@@ -601,10 +600,10 @@ func (p *parser) postalAddress(n int32) *PostalAddress {
 		long, street = max140, max140
 	}
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "AdrTp":
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				if p.t.nodes[k].name == "Cd" {
+				if p.t.name(k) == "Cd" {
 					p.enum(&a.AdrTp, k, "", "ADDR", "PBOX", "HOME", "BIZZ", "MLTO", "DLVY")
 				}
 			}
@@ -653,14 +652,14 @@ func (p *parser) postalAddress(n int32) *PostalAddress {
 // schemas has.
 func (p *parser) gen23Only(n int32) {
 	if !p.gen23 {
-		p.errAt(n, RuleNamespace, ReasonElementNotAdmitted, "%s is not part of %s", p.t.nodes[n].name, p.def)
+		p.errAt(n, RuleNamespace, ReasonElementNotAdmitted, "%s is not part of %s", p.t.name(n), p.def)
 	}
 }
 
 func (p *parser) genericID(n int32, idMax int) GenericID {
 	var g GenericID
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "Id":
 			p.str(&g.ID, c, idMax)
 		case "SchmeNm":
@@ -681,7 +680,7 @@ func (p *parser) agent(n int32, reason Reason) *Agent {
 	a := &Agent{}
 	seen := false
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "FinInstnId":
 			if seen {
 				p.errAt(c, RuleRepeated, ReasonElementContent, "FinInstnId occurs more than once")
@@ -691,7 +690,7 @@ func (p *parser) agent(n int32, reason Reason) *Agent {
 			p.finInstnID(a, c, reason)
 		case "BrnchId":
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				if p.t.nodes[k].name == "Id" {
+				if p.t.name(k) == "Id" {
 					p.str(&a.BrnchID, k, max35)
 				}
 			}
@@ -700,19 +699,19 @@ func (p *parser) agent(n int32, reason Reason) *Agent {
 	if !seen {
 		p.missing(n, "FinInstnId", reason)
 	} else if a.BICFI == "" && a.MmbID == "" && a.LEI == "" && a.Othr == nil && a.Nm == "" {
-		p.errAt(n, RuleAgent, reason, "%s identifies no institution: give BICFI, ClrSysMmbId, LEI, Othr or Nm", p.t.nodes[n].name)
+		p.errAt(n, RuleAgent, reason, "%s identifies no institution: give BICFI, ClrSysMmbId, LEI, Othr or Nm", p.t.name(n))
 	}
 	return a
 }
 
 func (p *parser) finInstnID(a *Agent, n int32, reason Reason) {
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "BICFI":
 			p.bic(&a.BICFI, c, reason)
 		case "ClrSysMmbId":
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "ClrSysId":
 					p.code(&a.ClrSysID, k, 5, max35, reason)
 				case "MmbId":
@@ -743,7 +742,7 @@ func (p *parser) party(n int32, idReason Reason) *Party {
 		idMax = max256
 	}
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "Nm":
 			p.str(&pt.Nm, c, max140)
 		case "PstlAdr":
@@ -751,7 +750,7 @@ func (p *parser) party(n int32, idReason Reason) *Party {
 		case "Id":
 			count := 0
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "OrgId":
 					count++
 					pt.OrgID = p.orgID(k, idMax, idReason)
@@ -773,7 +772,7 @@ func (p *parser) party(n int32, idReason Reason) *Party {
 func (p *parser) orgID(n int32, idMax int, reason Reason) *OrgID {
 	o := &OrgID{}
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "AnyBIC":
 			p.bic(&o.AnyBIC, c, reason)
 		case "LEI":
@@ -788,10 +787,10 @@ func (p *parser) orgID(n int32, idMax int, reason Reason) *OrgID {
 func (p *parser) prvtID(n int32, idMax int) *PrvtID {
 	o := &PrvtID{}
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "DtAndPlcOfBirth":
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "BirthDt":
 					p.date(&o.BirthDt, k)
 				case "PrvcOfBirth":
@@ -814,11 +813,11 @@ func (p *parser) prvtID(n int32, idMax int) *PrvtID {
 func (p *parser) account(n int32, reason Reason) *Account {
 	a := &Account{}
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "Id":
 			count := 0
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "IBAN":
 					count++
 					if p.str(&a.IBAN, k, max34) && !validIBAN(a.IBAN) {
@@ -849,7 +848,7 @@ func (p *parser) account(n int32, reason Reason) *Account {
 
 func (p *parser) hasChild(n int32, name string) bool {
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		if p.t.nodes[c].name == name {
+		if p.t.name(c) == name {
 			return true
 		}
 	}
@@ -859,7 +858,7 @@ func (p *parser) hasChild(n int32, name string) bool {
 func (p *parser) paymentType(n int32) *PaymentType {
 	pt := &PaymentType{}
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "InstrPrty":
 			p.enum(&pt.InstrPrty, c, ReasonInvalidPmtTpInf, "HIGH", "NORM")
 		case "ClrChanl":
@@ -880,7 +879,7 @@ func (p *parser) paymentType(n int32) *PaymentType {
 func (p *parser) remittance(n int32) *Remittance {
 	r := &Remittance{}
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "Ustrd":
 			p.strs(&r.Ustrd, c, max140, 0)
 		case "Strd":
@@ -893,11 +892,11 @@ func (p *parser) remittance(n int32) *Remittance {
 func (p *parser) structured(n int32) StructuredRemittance {
 	var s StructuredRemittance
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "RfrdDocInf":
 			var d ReferredDocument
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "Tp":
 					p.cdOrPrtry(&d.Tp, k)
 				case "Nb":
@@ -908,7 +907,7 @@ func (p *parser) structured(n int32) StructuredRemittance {
 						continue
 					}
 					for j := p.t.nodes[k].first; j >= 0; j = p.t.nodes[j].next {
-						if p.t.nodes[j].name == "Dt" {
+						if p.t.name(j) == "Dt" {
 							p.date(&d.RltdDt, j)
 						}
 					}
@@ -917,7 +916,7 @@ func (p *parser) structured(n int32) StructuredRemittance {
 			s.RfrdDocInf = append(s.RfrdDocInf, d)
 		case "CdtrRefInf":
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "Tp":
 					p.cdOrPrtry(&s.CdtrRefTp, k)
 				case "Ref":
@@ -935,7 +934,7 @@ func (p *parser) structured(n int32) StructuredRemittance {
 // reference.
 func (p *parser) cdOrPrtry(dst *Code, n int32) {
 	for k := p.t.nodes[n].first; k >= 0; k = p.t.nodes[k].next {
-		if p.t.nodes[k].name == "CdOrPrtry" {
+		if p.t.name(k) == "CdOrPrtry" {
 			p.code(dst, k, max4, max35, ReasonElementContent)
 		}
 	}
@@ -944,7 +943,7 @@ func (p *parser) cdOrPrtry(dst *Code, n int32) {
 func (p *parser) reasonInfo(n int32) ReasonInfo {
 	var r ReasonInfo
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "Orgtr":
 			r.Orgtr = p.party(c, ReasonElementContent)
 		case "Rsn":
@@ -959,7 +958,7 @@ func (p *parser) reasonInfo(n int32) ReasonInfo {
 func (p *parser) originalGroup(n int32) *OriginalGroup {
 	g := &OriginalGroup{}
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "OrgnlMsgId":
 			p.str(&g.OrgnlMsgID, c, max35)
 		case "OrgnlMsgNmId":
@@ -983,7 +982,7 @@ func (p *parser) groupHeader(n int32) GroupHeader {
 	var nb string
 	hasSttlm := false
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "MsgId":
 			p.str(&h.MsgID, c, max35)
 		case "CreDtTm":
@@ -1029,7 +1028,7 @@ func (p *parser) groupHeader(n int32) GroupHeader {
 
 func (p *parser) settlementInfo(s *SettlementInfo, n int32) {
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "SttlmMtd":
 			p.enum(&s.SttlmMtd, c, "", "INDA", "INGA", "COVE", "CLRG")
 		case "SttlmAcct":
@@ -1144,7 +1143,7 @@ func (p *parser) checkTotals(grpHdr int32, h *GroupHeader, s *sums, totalName st
 // child returns the first child of n named name, or n itself.
 func (p *parser) child(n int32, name string) int32 {
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		if p.t.nodes[c].name == name {
+		if p.t.name(c) == name {
 			return c
 		}
 	}
@@ -1170,7 +1169,7 @@ func (p *parser) appHdr(n int32) *AppHdr {
 	h := &AppHdr{Def: def}
 	var fr, to, cre, mdi bool
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "Fr":
 			fr = true
 			h.Fr = p.partyChoice(c, "OrgId", "FIId")
@@ -1221,7 +1220,7 @@ func (p *parser) partyChoice(n int32, partyName, agentName string) Party {
 	var pt Party
 	count := 0
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case partyName:
 			count++
 			pt = *p.party(c, ReasonInvalidPartyID)
@@ -1231,7 +1230,7 @@ func (p *parser) partyChoice(n int32, partyName, agentName string) Party {
 		}
 	}
 	if count != 1 {
-		p.errAt(n, RuleChoice, ReasonElementContent, "%s needs exactly one of %s and %s", p.t.nodes[n].name, partyName, agentName)
+		p.errAt(n, RuleChoice, ReasonElementContent, "%s needs exactly one of %s and %s", p.t.name(n), partyName, agentName)
 	}
 	return pt
 }

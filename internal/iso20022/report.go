@@ -22,11 +22,11 @@ func (p *parser) accountReport(n int32, kind ReportKind) *AccountReport {
 	names := reportNames[kind]
 	hasHdr, body := false, int32(-1)
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "GrpHdr":
 			hasHdr = true
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "MsgId":
 					p.str(&r.MsgID, k, max35)
 				case "CreDtTm":
@@ -56,7 +56,7 @@ func (p *parser) accountReport(n int32, kind ReportKind) *AccountReport {
 	}
 	hasAcct := false
 	for c := p.t.nodes[body].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "Id":
 			p.str(&r.ID, c, max35)
 		case "ElctrncSeqNb":
@@ -66,7 +66,7 @@ func (p *parser) accountReport(n int32, kind ReportKind) *AccountReport {
 		case "FrToDt":
 			r.FrToDt = &Period{}
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "FrDtTm":
 					p.dateTime(&r.FrToDt.FrDtTm, k)
 				case "ToDtTm":
@@ -78,7 +78,7 @@ func (p *parser) accountReport(n int32, kind ReportKind) *AccountReport {
 			acct := p.account(c, ReasonIncorrectAccount)
 			r.Acct = *acct
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "Ownr":
 					r.AcctOwnr = p.party(k, ReasonInvalidPartyID)
 				case "Svcr":
@@ -121,11 +121,11 @@ func (p *parser) balance(n int32) Balance {
 	var amt Amount
 	var cdt string
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "Tp":
 			var code Code
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				if p.t.nodes[k].name == "CdOrPrtry" {
+				if p.t.name(k) == "CdOrPrtry" {
 					p.code(&code, k, max4, max35, ReasonElementContent)
 				}
 			}
@@ -164,7 +164,7 @@ func (p *parser) balance(n int32) Balance {
 func (p *parser) dateOrDateTime(d *Date, t *time.Time, n int32) {
 	count := 0
 	for k := p.t.nodes[n].first; k >= 0; k = p.t.nodes[k].next {
-		switch p.t.nodes[k].name {
+		switch p.t.name(k) {
 		case "Dt":
 			count++
 			p.date(d, k)
@@ -174,7 +174,7 @@ func (p *parser) dateOrDateTime(d *Date, t *time.Time, n int32) {
 		}
 	}
 	if count != 1 {
-		p.errAt(n, RuleChoice, ReasonInvalidDate, "%s needs exactly one of Dt and DtTm", p.t.nodes[n].name)
+		p.errAt(n, RuleChoice, ReasonInvalidDate, "%s needs exactly one of Dt and DtTm", p.t.name(n))
 	}
 }
 
@@ -183,7 +183,7 @@ func (p *parser) entry(n int32) Entry {
 	var cdt string
 	var has struct{ amt, sts, bkTxCd bool }
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "NtryRef":
 			p.str(&e.NtryRef, c, max35)
 		case "Amt":
@@ -222,7 +222,7 @@ func (p *parser) entry(n int32) Entry {
 			p.bankTxCode(&e.BkTxCd, c)
 		case "NtryDtls":
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				if p.t.nodes[k].name == "TxDtls" {
+				if p.t.name(k) == "TxDtls" {
 					e.TxDtls = append(e.TxDtls, p.entryTx(k))
 				}
 			}
@@ -248,15 +248,15 @@ func (p *parser) entry(n int32) Entry {
 
 func (p *parser) bankTxCode(b *BankTxCode, n int32) {
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "Domn":
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "Cd":
 					p.extCode(&b.Domn, k, max4, ReasonElementContent)
 				case "Fmly":
 					for j := p.t.nodes[k].first; j >= 0; j = p.t.nodes[j].next {
-						switch p.t.nodes[j].name {
+						switch p.t.name(j) {
 						case "Cd":
 							p.extCode(&b.Fmly, j, max4, ReasonElementContent)
 						case "SubFmlyCd":
@@ -270,7 +270,7 @@ func (p *parser) bankTxCode(b *BankTxCode, n int32) {
 			}
 		case "Prtry":
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "Cd":
 					p.str(&b.Prtry, k, max35)
 				case "Issr":
@@ -285,10 +285,10 @@ func (p *parser) entryTx(n int32) EntryTx {
 	var t EntryTx
 	var cdt string
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "Refs":
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "MsgId":
 					p.str(&t.MsgID, k, max35)
 				case "AcctSvcrRef":
@@ -314,7 +314,7 @@ func (p *parser) entryTx(n int32) EntryTx {
 			p.enum(&cdt, c, "", "CRDT", "DBIT")
 		case "RltdPties":
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "Dbtr":
 					pt := p.partyChoice(k, "Pty", "Agt")
 					t.Dbtr = &pt
@@ -329,7 +329,7 @@ func (p *parser) entryTx(n int32) EntryTx {
 			}
 		case "RltdAgts":
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "InstgAgt":
 					t.InstgAgt = p.agent(k, ReasonBankIdentifier)
 				case "InstdAgt":
@@ -359,7 +359,7 @@ func (p *parser) checkReport(body int32, r *AccountReport) {
 	var nCredits, nDebits int
 	i := 0
 	for c := p.t.nodes[body].first; c >= 0; c = p.t.nodes[c].next {
-		if p.t.nodes[c].name != "Ntry" {
+		if p.t.name(c) != "Ntry" {
 			continue
 		}
 		e := &r.Ntry[i]
@@ -386,7 +386,7 @@ func (p *parser) checkReport(body int32, r *AccountReport) {
 	var openingAt, closingAt int32 = -1, -1
 	i = 0
 	for c := p.t.nodes[body].first; c >= 0; c = p.t.nodes[c].next {
-		if p.t.nodes[c].name != "Bal" {
+		if p.t.name(c) != "Bal" {
 			continue
 		}
 		b := &r.Bal[i]
@@ -472,7 +472,7 @@ func (p *parser) checkSummary(n int32, r *AccountReport, ccy string, _, _ money.
 	}
 	check := func(k int32, name string, count int, sum money.Uint128) {
 		for j := p.t.nodes[k].first; j >= 0; j = p.t.nodes[j].next {
-			switch p.t.nodes[j].name {
+			switch p.t.name(j) {
 			case "NbOfNtries":
 				var s string
 				if p.numeric(&s, j) && atoi(s) != count {
@@ -488,7 +488,7 @@ func (p *parser) checkSummary(n int32, r *AccountReport, ccy string, _, _ money.
 		}
 	}
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "TtlNtries":
 			check(c, "TtlNtries", len(r.Ntry), all)
 		case "TtlCdtNtries":

@@ -6,7 +6,7 @@ func (p *parser) paymentReturn(n int32) *PaymentReturn {
 	grpHdr := int32(-1)
 	var s sums
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "GrpHdr":
 			if grpHdr >= 0 {
 				p.errAt(c, RuleRepeated, ReasonElementContent, "GrpHdr occurs more than once")
@@ -31,7 +31,7 @@ func (p *parser) paymentReturn(n int32) *PaymentReturn {
 	p.checkTotals(grpHdr, &r.GrpHdr, &s, "TtlRtrdIntrBkSttlmAmt")
 	i := 0
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		if p.t.nodes[c].name != "TxInf" {
+		if p.t.name(c) != "TxInf" {
 			continue
 		}
 		tx := &r.Txs[i]
@@ -55,7 +55,7 @@ func (p *parser) returnTx(n int32) ReturnTx {
 	var tx ReturnTx
 	hasAmt := false
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "RtrId":
 			p.str(&tx.RtrID, c, max35)
 		case "OrgnlGrpInf":
@@ -129,7 +129,7 @@ func (p *parser) cancellationRequest(n int32) *CancellationRequest {
 	ctrl := int32(-1)
 	var s sums
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "Assgnmt":
 			hasAssgnmt = true
 			p.assignment(&r.Assgnmt, c)
@@ -138,7 +138,7 @@ func (p *parser) cancellationRequest(n int32) *CancellationRequest {
 			r.CtrlData = &ControlData{}
 			var nb string
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "NbOfTxs":
 					if p.numeric(&nb, k) {
 						r.CtrlData.NbOfTxs = atoi(nb)
@@ -153,7 +153,7 @@ func (p *parser) cancellationRequest(n int32) *CancellationRequest {
 		case "Undrlyg":
 			var u UnderlyingCancellation
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "OrgnlGrpInfAndCxl":
 					u.OrgnlGrpInfAndCxl = p.originalGroupCancellation(k)
 				case "TxInf":
@@ -201,7 +201,7 @@ func atoi(s string) int {
 func (p *parser) assignment(a *Assignment, n int32) {
 	var fr, to bool
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "Id":
 			p.str(&a.ID, c, max35)
 		case "Assgnr":
@@ -231,7 +231,7 @@ func (p *parser) assignment(a *Assignment, n int32) {
 func (p *parser) originalGroupCancellation(n int32) *OriginalGroupCancellation {
 	g := &OriginalGroupCancellation{}
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "GrpCxlId":
 			p.str(&g.GrpCxlID, c, max35)
 		case "OrgnlMsgId":
@@ -262,7 +262,7 @@ func (p *parser) originalGroupCancellation(n int32) *OriginalGroupCancellation {
 func (p *parser) cancellationTx(n int32) CancellationTx {
 	var tx CancellationTx
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "CxlId":
 			p.str(&tx.CxlID, c, max35)
 		case "OrgnlGrpInf":

@@ -18,22 +18,53 @@ type tree struct {
 	nodes []node
 	attrs []attr
 	nss   []string // namespace URIs; nss[0] is "" (no namespace)
+	extra []string // texts that are not substrings of src (decoded references, joined segments)
 	// roots are the top-level elements: one, or two for the common
 	// non-XML practice of sending an AppHdr and a Document side by side.
 	roots []int32
 }
 
 type node struct {
-	name   string // local name, without prefix
-	text   string // character data of a leaf element
-	ns     int32  // index into tree.nss
-	parent int32  // -1 for the root
-	first  int32  // first child, or -1
-	last   int32  // last child, or -1
-	next   int32  // next sibling, or -1
-	attr0  int32  // index of the first attribute in tree.attrs
-	nattr  int32
-	pos    int32 // byte offset of the start tag, for messages
+	nameOff int32 // local name: src[nameOff : nameOff+nameLen]
+	textOff int32 // text: src[textOff : textOff+textLen], or extra[-textOff-1]
+	textLen int32
+	parent  int32 // -1 for a top-level element
+	first   int32 // first child, or -1
+	last    int32 // last child, or -1
+	next    int32 // next sibling, or -1
+	attr0   int32 // index of the first attribute in tree.attrs
+	pos     int32 // byte offset of the start tag, for messages
+	nameLen uint8
+	ns      uint8 // index into tree.nss
+	nattr   uint8
+}
+
+// NB: node holds no pointers, so the garbage collector never scans the
+// node array and filling it needs no write barriers.
+
+// name returns the local name of element i.
+func (t *tree) name(i int32) string {
+	n := &t.nodes[i]
+	return t.src[n.nameOff : n.nameOff+int32(n.nameLen)]
+}
+
+// text returns the character data of element i.
+func (t *tree) text(i int32) string {
+	n := &t.nodes[i]
+	if n.textOff < 0 {
+		return t.extra[-n.textOff-1]
+	}
+	return t.src[n.textOff : n.textOff+n.textLen]
+}
+
+func (t *tree) setText(i int32, s string, off int) {
+	n := &t.nodes[i]
+	if off >= 0 {
+		n.textOff, n.textLen = int32(off), int32(len(s))
+		return
+	}
+	t.extra = append(t.extra, s)
+	n.textOff, n.textLen = int32(-len(t.extra)), int32(len(s))
 }
 
 type attr struct {
@@ -45,7 +76,7 @@ type attr struct {
 // that declared it.
 type nsBinding struct {
 	prefix string
-	ns     int32
+	ns     uint8
 	depth  int
 }
 
@@ -264,20 +295,20 @@ func splitQName(q string) (prefix, local string) {
 	return "", q
 }
 
-func (s *scanner) intern(uri string) (int32, *scanError) {
+func (s *scanner) intern(uri string) (uint8, *scanError) {
 	for i, u := range s.t.nss {
 		if u == uri {
-			return int32(i), nil
+			return uint8(i), nil
 		}
 	}
 	if len(s.t.nss) >= NamespacesMax {
 		return 0, s.fail(RuleLimit, s.pos, "more than %d namespaces", NamespacesMax)
 	}
 	s.t.nss = append(s.t.nss, uri)
-	return int32(len(s.t.nss) - 1), nil
+	return uint8(len(s.t.nss) - 1), nil
 }
 
-func (s *scanner) lookup(prefix string) (int32, bool) {
+func (s *scanner) lookup(prefix string) (uint8, bool) {
 	for i := len(s.binds) - 1; i >= 0; i-- {
 		if s.binds[i].prefix == prefix {
 			return s.binds[i].ns, true
@@ -301,6 +332,7 @@ func (s *scanner) startTag() *scanError {
 		return s.fail(RuleXML, tagPos, "more than two top-level elements")
 	}
 	s.pos++
+	qstart := s.pos
 	qname, err := s.name()
 	if err != nil {
 		return err
@@ -361,7 +393,7 @@ func (s *scanner) startTag() *scanError {
 		if strings.IndexByte(raw, '<') >= 0 {
 			return s.fail(RuleXML, vpos, "'<' in value of attribute %s", aname)
 		}
-		val, err := s.decodeText(raw, vpos, true)
+		val, _, err := s.decodeText(raw, vpos, true)
 		if err != nil {
 			return err
 		}
@@ -409,16 +441,17 @@ func (s *scanner) startTag() *scanError {
 		s.t.roots = append(s.t.roots, idx)
 	}
 	s.t.nodes = append(s.t.nodes, node{
-		name: local, ns: ns, parent: parent, first: -1, last: -1, next: -1,
-		attr0: int32(attr0), nattr: int32(len(s.t.attrs) - attr0), pos: int32(tagPos),
+		nameOff: int32(qstart + len(prefix) + len(qname) - len(prefix) - len(local)), nameLen: uint8(len(local)),
+		ns: ns, parent: parent, first: -1, last: -1, next: -1,
+		attr0: int32(attr0), nattr: uint8(len(s.t.attrs) - attr0), pos: int32(tagPos),
 	})
 	if parent >= 0 {
 		p := &s.t.nodes[parent]
-		if p.text != "" {
-			if !allSpace(p.text) {
-				return s.fail(RuleXML, tagPos, "text and elements mixed in <%s>", p.name)
+		if p.textLen != 0 {
+			if !allSpace(s.t.text(parent)) {
+				return s.fail(RuleXML, tagPos, "text and elements mixed in <%s>", s.t.name(parent))
 			}
-			p.text = ""
+			p.textOff, p.textLen = 0, 0
 		}
 		if p.last >= 0 {
 			s.t.nodes[p.last].next = idx
@@ -480,6 +513,7 @@ func (s *scanner) text(start, end int, cdata bool) *scanError {
 		return s.fail(RuleLimit, start, "text of %d bytes; the limit is %d", len(raw), TextSizeMax)
 	}
 	var val string
+	decoded := false
 	if cdata {
 		for i := 0; i < len(raw); i++ {
 			if c := raw[i]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
@@ -489,44 +523,49 @@ func (s *scanner) text(start, end int, cdata bool) *scanError {
 		val = raw
 	} else {
 		var err *scanError
-		val, err = s.decodeText(raw, start, false)
+		val, decoded, err = s.decodeText(raw, start, false)
 		if err != nil {
 			return err
 		}
 	}
-	n := &s.t.nodes[s.stack[len(s.stack)-1]]
+	i := s.stack[len(s.stack)-1]
+	n := &s.t.nodes[i]
 	if n.first >= 0 {
 		if !allSpace(val) {
-			return s.fail(RuleXML, start, "text and elements mixed in <%s>", n.name)
+			return s.fail(RuleXML, start, "text and elements mixed in <%s>", s.t.name(i))
 		}
 		return nil
 	}
-	if n.text == "" {
-		n.text = val
+	if n.textLen == 0 {
+		off := start
+		if decoded {
+			off = -1
+		}
+		s.t.setText(i, val, off)
 		return nil
 	}
-	if len(n.text)+len(val) > TextSizeMax {
+	if int(n.textLen)+len(val) > TextSizeMax {
 		return s.fail(RuleLimit, start, "text of more than %d bytes", TextSizeMax)
 	}
-	n.text += val
+	s.t.setText(i, s.t.text(i)+val, -1)
 	return nil
 }
 
 // decodeText checks characters and resolves character references in raw.
 // It returns raw itself, without copying, when there is nothing to resolve.
-func (s *scanner) decodeText(raw string, pos int, inAttr bool) (string, *scanError) {
+func (s *scanner) decodeText(raw string, pos int, inAttr bool) (string, bool, *scanError) {
 	clean := true
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
 		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
-			return "", s.fail(RuleXML, pos+i, "control character %#x", c)
+			return "", false, s.fail(RuleXML, pos+i, "control character %#x", c)
 		}
 		if c == '&' || c == '\r' || (inAttr && (c == '\t' || c == '\n')) {
 			clean = false
 		}
 	}
 	if clean {
-		return raw, nil
+		return raw, false, nil
 	}
 	var b strings.Builder
 	b.Grow(len(raw))
@@ -548,7 +587,7 @@ func (s *scanner) decodeText(raw string, pos int, inAttr bool) (string, *scanErr
 		case c == '&':
 			end := strings.IndexByte(raw[i:], ';')
 			if end < 0 || end > 12 {
-				return "", s.fail(RuleXML, pos+i, "malformed character reference")
+				return "", false, s.fail(RuleXML, pos+i, "malformed character reference")
 			}
 			ref := raw[i+1 : i+end]
 			switch ref {
@@ -564,7 +603,7 @@ func (s *scanner) decodeText(raw string, pos int, inAttr bool) (string, *scanErr
 				b.WriteByte('"')
 			default:
 				if len(ref) < 2 || ref[0] != '#' {
-					return "", s.fail(RuleXML, pos+i, "undefined entity &%s;", ref)
+					return "", false, s.fail(RuleXML, pos+i, "undefined entity &%s;", ref)
 				}
 				var v uint64
 				var err error
@@ -575,7 +614,7 @@ func (s *scanner) decodeText(raw string, pos int, inAttr bool) (string, *scanErr
 				}
 				r := rune(v)
 				if err != nil || !isXMLChar(r) {
-					return "", s.fail(RuleXML, pos+i, "invalid character reference &%s;", ref)
+					return "", false, s.fail(RuleXML, pos+i, "invalid character reference &%s;", ref)
 				}
 				b.WriteRune(r)
 			}
@@ -584,7 +623,7 @@ func (s *scanner) decodeText(raw string, pos int, inAttr bool) (string, *scanErr
 			b.WriteByte(c)
 		}
 	}
-	return b.String(), nil
+	return b.String(), true, nil
 }
 
 func isXMLChar(r rune) bool {
@@ -607,7 +646,7 @@ func (t *tree) end(i int32) int32 {
 // attr returns the value of element i's attribute name.
 func (t *tree) attr(i int32, name string) (string, bool) {
 	n := &t.nodes[i]
-	for _, a := range t.attrs[n.attr0 : n.attr0+n.nattr] {
+	for _, a := range t.attrs[n.attr0 : n.attr0+int32(n.nattr)] {
 		if a.name == name {
 			return a.value, true
 		}

@@ -7,11 +7,11 @@ func (p *parser) statusReport(n int32) *StatusReport {
 	r := &StatusReport{}
 	hasHdr := false
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "GrpHdr":
 			hasHdr = true
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "MsgId":
 					p.str(&r.MsgID, k, max35)
 				case "CreDtTm":
@@ -51,7 +51,7 @@ func (p *parser) status(dst *Status, n int32) {
 func (p *parser) originalGroupStatus(n int32) OriginalGroupStatus {
 	var g OriginalGroupStatus
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "OrgnlMsgId":
 			p.str(&g.OrgnlMsgID, c, max35)
 		case "OrgnlMsgNmId":
@@ -70,7 +70,7 @@ func (p *parser) originalGroupStatus(n int32) OriginalGroupStatus {
 			var sc StatusCount
 			var nb string
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "DtldNbOfTxs":
 					if p.numeric(&nb, k) {
 						sc.DtldNbOfTxs = atoi(nb)
@@ -105,7 +105,7 @@ func (p *parser) originalGroupStatus(n int32) OriginalGroupStatus {
 func (p *parser) txStatus(n int32) TxStatus {
 	var t TxStatus
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.nodes[c].name {
+		switch p.t.name(c) {
 		case "StsId":
 			p.str(&t.StsID, c, max35)
 		case "OrgnlGrpInf":
@@ -126,7 +126,7 @@ func (p *parser) txStatus(n int32) TxStatus {
 			p.dateTime(&t.AccptncDtTm, c)
 		case "FctvIntrBkSttlmDt":
 			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.nodes[k].name {
+				switch p.t.name(k) {
 				case "Dt":
 					p.date(&t.FctvIntrBkSttlmDt, k)
 				case "DtTm":
