@@ -158,7 +158,7 @@ func TestAmounts(t *testing.T) {
 // error and attributes each error to its transaction.
 func TestAllErrorsCollected(t *testing.T) {
 	src := string(readTestFile(t, "testdata/valid/pacs.008.001.08_inr-to-rub_four-transactions_bah.xml"))
-	src = strings.Replace(src, ">75000.99<", ">75000.999<", 1)                        // tx 3
+	src = strings.Replace(src, ">75000.99<", ">75000.999<", 1) // tx 3
 	doc := strings.Index(src, "<Document")
 	src = src[:doc] + strings.Replace(src[doc:], "<BICFI>VTBRRUMMXXX</BICFI>", "<BICFI>VTB</BICFI>", 1) // tx 1 InstdAgt
 	src = strings.Replace(src, "<NbOfTxs>4</NbOfTxs>", "<NbOfTxs>5</NbOfTxs>", 1)
