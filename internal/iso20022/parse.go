@@ -902,14 +902,24 @@ func (p *parser) structured(n int32) StructuredRemittance {
 				case "Nb":
 					p.str(&d.Nb, k, max35)
 				case "RltdDt":
-					if p.t.nodes[k].first < 0 {
-						p.date(&d.RltdDt, k) // ISODate up to version 11
+					if !p.gen23 {
+						p.date(&d.RltdDt, k) // ISODate before the 2023 generation
 						continue
 					}
+					var tp Code
 					for j := p.t.nodes[k].first; j >= 0; j = p.t.nodes[j].next {
-						if p.t.name(j) == "Dt" {
+						switch p.t.name(j) {
+						case "Tp":
+							p.code(&tp, j, max4, max35, ReasonElementContent)
+						case "Dt":
 							p.date(&d.RltdDt, j)
 						}
+					}
+					if tp.IsZero() && !p.hasChild(k, "Tp") {
+						p.missing(k, "Tp", "")
+					}
+					if d.RltdDt.IsZero() && !p.hasChild(k, "Dt") {
+						p.missing(k, "Dt", ReasonInvalidDate)
 					}
 				}
 			}

@@ -565,7 +565,7 @@ func RenderAccountReport(r *AccountReport) ([]byte, error) {
 	for _, b := range r.Bal {
 		w.open("Bal")
 		w.open("Tp")
-		w.code("CdOrPrtry", Code{Cd: b.Tp})
+		w.code("CdOrPrtry", codeOrPrtry(b.Tp))
 		w.close()
 		mag, cdt := uint64(b.Amt), Credit
 		if b.Amt < 0 {
@@ -591,6 +591,20 @@ func RenderAccountReport(r *AccountReport) ([]byte, error) {
 	}
 	w.close()
 	return w.finish()
+}
+
+// codeOrPrtry renders a code held as a plain string: as Cd if it has the
+// shape of an ISO external code, else as Prtry.
+func codeOrPrtry(s string) Code {
+	if s == "" || len(s) > max4 {
+		return Code{Prtry: s}
+	}
+	for i := 0; i < len(s); i++ {
+		if !isUpperAlnum(s[i]) {
+			return Code{Prtry: s}
+		}
+	}
+	return Code{Cd: s}
 }
 
 // summary writes TxsSummry: entry counts and sums overall, credits and
@@ -651,9 +665,7 @@ func (w *xmlWriter) entry(e *Entry) {
 	if e.RvslInd {
 		w.leaf("RvslInd", "true")
 	}
-	w.open("Sts")
-	w.leaf("Cd", e.Sts)
-	w.close()
+	w.code("Sts", codeOrPrtry(e.Sts))
 	if !e.BookgDtTm.IsZero() {
 		w.open("BookgDt")
 		w.dateTime("DtTm", e.BookgDtTm)

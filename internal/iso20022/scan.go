@@ -87,6 +87,11 @@ type scanner struct {
 	stack []int32  // open elements
 	qname []string // qualified names of open elements, for end-tag matching
 	binds []nsBinding
+
+	// acc joins the text segments of element accNode when comments or
+	// CDATA sections split it, in linear time.
+	acc     strings.Builder
+	accNode int32
 }
 
 // scanError is a fatal scanner failure.
@@ -117,7 +122,7 @@ func lineCol(src string, pos int) (int, int) {
 // instructions. Any DOCTYPE (and with it every entity declaration) is
 // refused.
 func scan(src string) (*tree, *scanError) {
-	s := &scanner{src: src}
+	s := &scanner{src: src, accNode: -1}
 	if len(src) > BodySizeMax {
 		return nil, s.fail(RuleLimit, 0, "message is %d bytes; the limit is %d", len(src), BodySizeMax)
 	}
@@ -211,14 +216,18 @@ func (s *scanner) run() *scanError {
 // come first and must not declare an encoding other than UTF-8.
 func (s *scanner) procInst(first bool) *scanError {
 	rest := s.src[s.pos:]
-	end := strings.Index(rest, "?>")
+	end := strings.Index(rest[2:], "?>")
 	if end < 0 {
 		return s.fail(RuleXML, s.pos, "unterminated processing instruction")
 	}
+	end += 2
 	body := rest[2:end]
 	target := body
 	if i := strings.IndexAny(body, " \t\r\n"); i >= 0 {
 		target = body[:i]
+	}
+	if target == "" {
+		return s.fail(RuleXML, s.pos, "processing instruction without a target")
 	}
 	if strings.EqualFold(target, "xml") {
 		if !first || target != "xml" {
@@ -446,6 +455,9 @@ func (s *scanner) startTag() *scanError {
 		attr0: int32(attr0), nattr: uint8(len(s.t.attrs) - attr0), pos: int32(tagPos),
 	})
 	if parent >= 0 {
+		if s.accNode == parent {
+			s.flush()
+		}
 		p := &s.t.nodes[parent]
 		if p.textLen != 0 {
 			if !allSpace(s.t.text(parent)) {
@@ -493,6 +505,9 @@ func (s *scanner) endTag() *scanError {
 	if open := s.qname[len(s.qname)-1]; open != qname {
 		return s.fail(RuleXML, tagPos, "end tag </%s> does not match <%s>", qname, open)
 	}
+	if s.accNode == s.stack[len(s.stack)-1] {
+		s.flush()
+	}
 	s.popBindings(len(s.stack))
 	s.stack = s.stack[:len(s.stack)-1]
 	s.qname = s.qname[:len(s.qname)-1]
@@ -536,7 +551,7 @@ func (s *scanner) text(start, end int, cdata bool) *scanError {
 		}
 		return nil
 	}
-	if n.textLen == 0 {
+	if n.textLen == 0 && s.accNode != i {
 		off := start
 		if decoded {
 			off = -1
@@ -547,8 +562,23 @@ func (s *scanner) text(start, end int, cdata bool) *scanError {
 	if int(n.textLen)+len(val) > TextSizeMax {
 		return s.fail(RuleLimit, start, "text of more than %d bytes", TextSizeMax)
 	}
-	s.t.setText(i, s.t.text(i)+val, -1)
+	if s.accNode != i {
+		s.flush()
+		s.acc.Reset()
+		s.acc.WriteString(s.t.text(i))
+		s.accNode = i
+	}
+	s.acc.WriteString(val)
+	n.textLen = int32(s.acc.Len())
 	return nil
+}
+
+// flush stores the joined text of accNode.
+func (s *scanner) flush() {
+	if s.accNode >= 0 {
+		s.t.setText(s.accNode, s.acc.String(), -1)
+		s.accNode = -1
+	}
 }
 
 // decodeText checks characters and resolves character references in raw.

@@ -338,3 +338,22 @@ func TestReadBody(t *testing.T) {
 		t.Errorf("ReadBody(<a/>) = %q, %v; want <a/>, nil", b, err)
 	}
 }
+
+// TestScanSplitText checks that text split by many comments is joined in
+// linear time and space.
+func TestScanSplitText(t *testing.T) {
+	in := "<a>" + strings.Repeat("x<!---->", TextSizeMax-1) + "</a>"
+	var tr *tree
+	got := allocatedBytes(func() {
+		var err *scanError
+		if tr, err = scan(in); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if n := len(tr.text(tr.roots[0])); n != TextSizeMax-1 {
+		t.Errorf("text length %d; want %d", n, TextSizeMax-1)
+	}
+	if max := uint64(4 * len(in)); got > max {
+		t.Errorf("scan allocated %d bytes for %d bytes of input; want at most %d", got, len(in), max)
+	}
+}
