@@ -227,11 +227,11 @@ func (p *parser) creditTransferTx(n int32, fi bool) CreditTransferTx {
 		case "RmtInf":
 			tx.RmtInf = p.remittance(c)
 			if fi && len(tx.RmtInf.Strd) > 0 {
-				p.errAt(c, RuleNamespace, ReasonElementNotAdmitted, "structured remittance is not part of %s", p.def)
+				p.errAt(c, RuleVersion, ReasonElementNotAdmitted, "structured remittance is not part of %s", p.def)
 			}
 		case "UndrlygCstmrCdtTrf":
 			if !fi {
-				p.errAt(c, RuleNamespace, ReasonElementNotAdmitted, "UndrlygCstmrCdtTrf is not part of %s", p.def)
+				p.errAt(c, RuleVersion, ReasonElementNotAdmitted, "UndrlygCstmrCdtTrf is not part of %s", p.def)
 				continue
 			}
 			tx.UndrlygCstmrCdtTrf = p.underlying(c)
@@ -278,7 +278,7 @@ func (p *parser) underlying(n int32) *UnderlyingCustomerCreditTransfer {
 		switch p.t.name(c) {
 		case "PmtId":
 			if p.def.Version() < 12 {
-				p.errAt(c, RuleNamespace, ReasonElementNotAdmitted, "UndrlygCstmrCdtTrf/PmtId is not part of %s", p.def)
+				p.errAt(c, RuleVersion, ReasonElementNotAdmitted, "UndrlygCstmrCdtTrf/PmtId is not part of %s", p.def)
 			}
 			u.PmtID = &PaymentID{}
 			p.paymentID(u.PmtID, c)

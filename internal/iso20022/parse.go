@@ -107,7 +107,7 @@ func (p *parser) message() *Message {
 	p.def, p.gen23 = def, def.gen2023()
 	m := &Message{Def: def}
 	if p.hdr >= 0 {
-		m.AppHdr = p.appHdr(p.hdr)
+		m.AppHdr = p.decodeAppHdr(p.hdr)
 	}
 	p.checkNamespaces(p.doc)
 
@@ -652,7 +652,7 @@ func (p *parser) postalAddress(n int32) *PostalAddress {
 // schemas has.
 func (p *parser) gen23Only(n int32) {
 	if !p.gen23 {
-		p.errAt(n, RuleNamespace, ReasonElementNotAdmitted, "%s is not part of %s", p.t.name(n), p.def)
+		p.errAt(n, RuleVersion, ReasonElementNotAdmitted, "%s is not part of %s", p.t.name(n), p.def)
 	}
 }
 
@@ -1160,9 +1160,9 @@ func (p *parser) child(n int32, name string) int32 {
 	return n
 }
 
-// appHdr decodes a business application header and checks it against the
+// decodeAppHdr decodes a business application header and checks it against the
 // document.
-func (p *parser) appHdr(n int32) *AppHdr {
+func (p *parser) decodeAppHdr(n int32) *AppHdr {
 	def, ok := p.namespaceDef(n, "AppHdr")
 	if !ok {
 		return nil

@@ -87,7 +87,7 @@ func (p *parser) accountReport(n int32, kind ReportKind) *AccountReport {
 			}
 		case "Bal":
 			if kind == Notification {
-				p.errAt(c, RuleNamespace, ReasonElementNotAdmitted, "a camt.054 has no balances")
+				p.errAt(c, RuleVersion, ReasonElementNotAdmitted, "a camt.054 has no balances")
 				continue
 			}
 			r.Bal = append(r.Bal, p.balance(c))

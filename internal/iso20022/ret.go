@@ -43,6 +43,7 @@ func (p *parser) paymentReturn(n int32) *PaymentReturn {
 		if tx.InstgAgt == nil && r.GrpHdr.InstgAgt == nil {
 			p.errAt(c, RuleAgent, ReasonBankIdentifier, "InstgAgt is required, in the transaction or the group header")
 		}
+
 		if tx.InstdAgt == nil && r.GrpHdr.InstdAgt == nil {
 			p.errAt(c, RuleAgent, ReasonBankIdentifier, "InstdAgt is required, in the transaction or the group header")
 		}
