@@ -906,6 +906,10 @@ func (p *parser) structured(n int32) StructuredRemittance {
 						p.date(&d.RltdDt, k) // ISODate before the 2023 generation
 						continue
 					}
+					if p.t.nodes[k].first < 0 {
+						p.errAt(k, RuleDate, ReasonInvalidDate, "RltdDt in %s holds Tp and Dt elements, not a date", p.def)
+						continue
+					}
 					var tp Code
 					for j := p.t.nodes[k].first; j >= 0; j = p.t.nodes[j].next {
 						switch p.t.name(j) {
