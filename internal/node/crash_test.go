@@ -75,7 +75,19 @@ func TestCrashAtRandomPoints(t *testing.T) {
 		if err := n.WaitRecorded(context.Background(), n.Status().Applied); err != nil {
 			t.Fatal(err)
 		}
-		checkHistory(t, n.Node, acked)
+		// With the recorder caught up, history and machine hold the same
+		// commands: nothing applied went unrecorded.
+		history := checkHistory(t, n.Node, acked)
+		n.View(func() {
+			if len(history) != len(n.m.counts) {
+				t.Errorf("seed %d round %d: history holds %d commands; machine %d", seed, round, len(history), len(n.m.counts))
+			}
+			for c := range n.m.counts {
+				if _, ok := history[c]; !ok {
+					t.Errorf("seed %d round %d: applied %q missing from history", seed, round, c)
+				}
+			}
+		})
 		if t.Failed() {
 			t.FailNow()
 		}

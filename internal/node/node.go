@@ -76,7 +76,7 @@ const (
 	// applyQueueMax bounds committed Ready batches waiting for the apply
 	// goroutine, and recordQueueMax applied entries waiting for the recorder.
 	applyQueueMax  = 4
-	recordQueueMax = 64
+	recordQueueMax = 16
 
 	// The raft clock. A one-voter group never needs an election after the
 	// first, but the ticks keep the code path the one a cluster uses.
