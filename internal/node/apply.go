@@ -6,6 +6,7 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 	"go.etcd.io/raft/v3"
 	pb "go.etcd.io/raft/v3/raftpb"
+	"google.golang.org/protobuf/proto"
 )
 
 // applyLoop applies committed entries in log order, answers this node's
@@ -52,7 +53,7 @@ func (n *Node) applyEntry(e *pb.Entry) error {
 		if len(results) != len(cmds) {
 			panic(fmt.Sprintf("node: machine returned %d results for %d commands at entry %d", len(results), len(cmds), index))
 		}
-		n.answer(h, results)
+		n.answer(h, index, results)
 		task.unixNano, task.cmds, task.results = h.UnixNano, cmds, results
 		n.appliedUnixNano = h.UnixNano
 		n.lastApplied.Store(h.UnixNano)
@@ -66,7 +67,7 @@ func (n *Node) applyEntry(e *pb.Entry) error {
 }
 
 // answer gives each client of this node's proposal its own slice of results.
-func (n *Node) answer(h frameHeader, results []any) {
+func (n *Node) answer(h frameHeader, index uint64, results []any) {
 	if h.Proposer != n.incarnation {
 		return
 	}
@@ -95,7 +96,7 @@ func (n *Node) answer(h frameHeader, results []any) {
 	off := 0
 	for _, r := range p.reqs {
 		end := off + len(r.cmds)
-		r.results = results[off:end:end]
+		r.results, r.index = results[off:end:end], index
 		off = end
 		r.done <- struct{}{}
 	}
@@ -107,6 +108,13 @@ func (n *Node) answer(h frameHeader, results []any) {
 func (n *Node) maybeSnapshot(conf *pb.ConfState) error {
 	index := n.applied.Load()
 	if index-n.snapTakenIndex < n.cfg.SnapshotEntries && n.bytesSinceSnap < n.cfg.SnapshotBytes {
+		return nil
+	}
+	// Never spend more on snapshots than 1/snapshotAmortization of what is
+	// written to the log: a large state under many small entries would
+	// otherwise be re-encoded over and over. Replay stays bounded by the
+	// state's own size.
+	if n.bytesSinceSnap*snapshotAmortization < n.snapTakenBytes {
 		return nil
 	}
 	term, err := n.storage.Term(index)
@@ -123,6 +131,7 @@ func (n *Node) maybeSnapshot(conf *pb.ConfState) error {
 	meta := &snapshotMeta{Index: index, Term: term, UnixNano: n.appliedUnixNano, Digest: digest, Conf: conf}
 	n.recordCh <- recordTask{index: index, snap: meta, data: data}
 	n.snapTakenIndex = index
+	n.snapTakenBytes = uint64(len(data))
 	n.bytesSinceSnap = 0
 	return nil
 }
@@ -180,12 +189,26 @@ func (n *Node) persistSnapshot(meta *snapshotMeta, data []byte) error {
 	if rec := n.recordedIndex(); rec < meta.Index {
 		panic(fmt.Sprintf("node: snapshot at %d ahead of recorder at %d", meta.Index, rec))
 	}
-	v, err := encodeSnapshot(meta, data)
+	key := snapKey(meta.Index)
+	conf, err := proto.Marshal(meta.Conf)
 	if err != nil {
 		return fmt.Errorf("node: snapshot at %d: %w", meta.Index, err)
 	}
-	key := snapKey(meta.Index)
-	if err := n.db.Set(key, v, pebble.Sync); err != nil {
+	if len(conf) > snapConfLenMax {
+		return fmt.Errorf("node: snapshot at %d: conf state of %d bytes exceeds %d", meta.Index, len(conf), snapConfLenMax)
+	}
+	size := snapshotLen(conf, data)
+	sb := n.db.NewBatchWithSize(size + len(key) + 64)
+	defer sb.Close()
+	// NB: the record is built in the batch's own memory: the state may be
+	// large and this saves a copy of it.
+	op := sb.SetDeferred(len(key), size)
+	copy(op.Key, key)
+	putSnapshot(op.Value, meta, conf, data)
+	if err := op.Finish(); err != nil {
+		return err
+	}
+	if err := sb.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("node: write snapshot %d: %w", meta.Index, err)
 	}
 	b := n.db.NewBatch()
@@ -210,6 +233,6 @@ func (n *Node) persistSnapshot(meta *snapshotMeta, data []byte) error {
 	n.snapIndex.Store(meta.Index)
 	n.firstIndex.Store(meta.Index + 1)
 	n.snapshotsTaken.Add(1)
-	n.log.Debug("node: snapshot", "index", meta.Index, "bytes", len(v))
+	n.log.Debug("node: snapshot", "index", meta.Index, "bytes", size)
 	return nil
 }

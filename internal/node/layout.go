@@ -60,7 +60,7 @@ const (
 	recordedLen     = crcLen + 8
 	snapFormat      = 1
 	snapHeaderLen   = crcLen + 1 + 8 + 8 + 32 + 4
-	snapConfLenMax  = 1 << 20 // a ConfState listing thousands of members is still far below this
+	snapConfLenMax  = 1 << 20 // decoding bound; a ConfState of thousands of members is far below it
 	entryTypeNormal = byte(pb.EntryNormal)
 )
 
@@ -215,25 +215,31 @@ type snapshotMeta struct {
 	Conf     *pb.ConfState
 }
 
-// encodeSnapshot builds a stored snapshot record.
-func encodeSnapshot(m *snapshotMeta, data []byte) ([]byte, error) {
-	cs, err := proto.Marshal(m.Conf)
-	if err != nil {
-		return nil, err
-	}
-	if len(cs) > snapConfLenMax {
-		return nil, fmt.Errorf("conf state of %d bytes exceeds %d", len(cs), snapConfLenMax)
-	}
-	v := make([]byte, snapHeaderLen+len(cs)+len(data))
-	p := v[crcLen:]
+// snapshotLen returns the size of a stored snapshot record.
+func snapshotLen(conf, data []byte) int { return snapHeaderLen + len(conf) + len(data) }
+
+// putSnapshot writes a snapshot record into dst, which must be
+// snapshotLen(conf, data) long; conf is the marshalled ConfState.
+func putSnapshot(dst []byte, m *snapshotMeta, conf, data []byte) {
+	p := dst[crcLen:]
 	p[0] = snapFormat
 	binary.LittleEndian.PutUint64(p[1:], m.Term)
 	binary.LittleEndian.PutUint64(p[9:], uint64(m.UnixNano))
 	copy(p[17:49], m.Digest[:])
-	binary.LittleEndian.PutUint32(p[49:], uint32(len(cs)))
-	copy(v[snapHeaderLen:], cs)
-	copy(v[snapHeaderLen+len(cs):], data)
-	seal(snapKey(m.Index), v)
+	binary.LittleEndian.PutUint32(p[49:], uint32(len(conf)))
+	copy(dst[snapHeaderLen:], conf)
+	copy(dst[snapHeaderLen+len(conf):], data)
+	seal(snapKey(m.Index), dst)
+}
+
+// encodeSnapshot builds a stored snapshot record.
+func encodeSnapshot(m *snapshotMeta, data []byte) ([]byte, error) {
+	conf, err := proto.Marshal(m.Conf)
+	if err != nil {
+		return nil, err
+	}
+	v := make([]byte, snapshotLen(conf, data))
+	putSnapshot(v, m, conf, data)
 	return v, nil
 }
 

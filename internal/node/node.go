@@ -64,6 +64,9 @@ const (
 	// restart replays; whichever is reached first triggers a snapshot.
 	snapshotEntriesDefault = 4096
 	snapshotBytesDefault   = 32 << 20
+	// snapshotAmortization: a snapshot waits until the log since the last
+	// one is at least 1/snapshotAmortization of that snapshot's size.
+	snapshotAmortization = 2
 
 	// commandsPerEntryLimit and bytesPerEntryLimit cap the configurable batch
 	// limits; decoding trusts no count above them.
@@ -190,6 +193,9 @@ type Node struct {
 	log       *slog.Logger
 	storage   *raft.MemoryStorage
 	transport transport
+	// inbox carries messages from other members to the run goroutine; nil
+	// (never ready) in a one-voter group.
+	inbox chan *pb.Message
 	// incarnation identifies this process's proposals in the log, so that
 	// entries proposed before a restart are never mistaken for new ones.
 	incarnation uint64
@@ -221,6 +227,7 @@ type Node struct {
 	// Owned by the apply goroutine.
 	appliedUnixNano int64
 	snapTakenIndex  uint64
+	snapTakenBytes  uint64 // size of the machine data in the last snapshot
 	bytesSinceSnap  uint64
 
 	applyCh  chan applyTask
@@ -258,6 +265,7 @@ type request struct {
 	one        [1][]byte // backing for single-command proposals
 	frameBytes int       // bytes the commands take inside a frame
 	results    []any
+	index      uint64 // log index of the entry that carried the request
 	err        error
 	done       chan struct{} // capacity 1: the answer never blocks
 }
@@ -349,6 +357,7 @@ func start(cfg Config, db *pebble.DB) (*Node, error) {
 		}
 		snapIndex, snapTerm, conf, lastUnixNano = st.snap.Index, st.snap.Term, st.snap.Conf, st.snap.UnixNano
 	}
+	snapBytes := len(st.snapData)
 	st.snapData = nil // let the collector have it while the machine holds the state
 
 	var incarnation [8]byte
@@ -405,6 +414,7 @@ func start(cfg Config, db *pebble.DB) (*Node, error) {
 	n.applied.Store(snapIndex)
 	n.snapIndex.Store(snapIndex)
 	n.snapTakenIndex = snapIndex
+	n.snapTakenBytes = uint64(snapBytes)
 	n.firstIndex.Store(snapIndex + 1)
 	n.lastIndex.Store(n.persistedLast)
 	n.proposalSeq = uint64(cfg.Now().UnixNano()) // readable in logs; uniqueness comes from incarnation
@@ -460,7 +470,7 @@ func (n *Node) Propose(ctx context.Context, cmd []byte) (any, error) {
 	r := requestPool.Get().(*request)
 	r.one[0] = cmd
 	r.cmds = r.one[:]
-	res, err := n.propose(ctx, r)
+	res, _, err := n.propose(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -469,17 +479,25 @@ func (n *Node) Propose(ctx context.Context, cmd []byte) (any, error) {
 
 // ProposeBatch proposes a client batch, kept contiguous and in order inside
 // one entry, and returns one result per command once the entry is committed,
-// synced and applied.
+// synced and applied. The node copies the commands into the entry; cmds may
+// be reused once ProposeBatch returns.
 func (n *Node) ProposeBatch(ctx context.Context, cmds [][]byte) ([]any, error) {
+	res, _, err := n.ProposeBatchIndex(ctx, cmds)
+	return res, err
+}
+
+// ProposeBatchIndex is ProposeBatch that also returns the log index of the
+// entry that carried the batch, for WaitRecorded.
+func (n *Node) ProposeBatchIndex(ctx context.Context, cmds [][]byte) ([]any, uint64, error) {
 	if len(cmds) == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
 	r := requestPool.Get().(*request)
 	r.cmds = cmds
 	return n.propose(ctx, r)
 }
 
-func (n *Node) propose(ctx context.Context, r *request) ([]any, error) {
+func (n *Node) propose(ctx context.Context, r *request) ([]any, uint64, error) {
 	size := 0
 	for _, c := range r.cmds {
 		size += uvarintLen(len(c)) + len(c)
@@ -487,22 +505,22 @@ func (n *Node) propose(ctx context.Context, r *request) ([]any, error) {
 	r.frameBytes = size
 	if len(r.cmds) > n.cfg.BatchCommandsMax || frameHeaderLen+binary.MaxVarintLen64+size > n.cfg.BatchBytesMax {
 		n.release(r)
-		return nil, fmt.Errorf("%w: %d commands, %d bytes (limits %d commands, %d bytes)",
+		return nil, 0, fmt.Errorf("%w: %d commands, %d bytes (limits %d commands, %d bytes)",
 			ErrTooLarge, len(r.cmds), size, n.cfg.BatchCommandsMax, n.cfg.BatchBytesMax)
 	}
 	if err := n.enqueue(ctx, r); err != nil {
 		n.release(r)
-		return nil, err
+		return nil, 0, err
 	}
 	select {
 	case <-r.done:
-		res, err := r.results, r.err
+		res, index, err := r.results, r.index, r.err
 		n.release(r)
-		return res, err
+		return res, index, err
 	case <-ctx.Done():
 		// The entry may still commit; the request is abandoned, not pooled,
 		// because the apply goroutine may still write to it.
-		return nil, ctx.Err()
+		return nil, 0, ctx.Err()
 	}
 }
 

@@ -488,3 +488,28 @@ func rewrite(t testing.TB, fs vfs.FS, dir string, fn func(db *pebble.DB)) {
 		t.Fatal(err)
 	}
 }
+
+func TestWaitRecordedReadYourWrites(t *testing.T) {
+	n := openTest(t, testConfig(vfs.NewMem(), nil))
+	defer n.Close()
+	ctx := context.Background()
+	for i := range 20 {
+		cmd := fmt.Appendf(nil, "ryw-%d", i)
+		_, index, err := n.ProposeBatchIndex(ctx, [][]byte{cmd})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := n.WaitRecorded(ctx, index); err != nil {
+			t.Fatal(err)
+		}
+		v, closer, err := n.Store().Get(historyKey(index))
+		if err != nil {
+			t.Fatalf("history of entry %d after WaitRecorded: %v", index, err)
+		}
+		_, cmds, err := decodeFrame(v, nil)
+		if err != nil || len(cmds) != 1 || !bytes.Equal(cmds[0], cmd) {
+			t.Errorf("history of entry %d = %q, %v; want [%q]", index, cmds, err, cmd)
+		}
+		closer.Close()
+	}
+}

@@ -26,6 +26,8 @@ func (n *Node) run() {
 			case <-n.wake:
 			case <-ticker.C:
 				n.rn.Tick()
+			case m := <-n.inbox:
+				n.step(m)
 			case <-n.stop:
 				n.shutdown()
 				return
@@ -36,6 +38,8 @@ func (n *Node) run() {
 			select {
 			case <-ticker.C:
 				n.rn.Tick()
+			case m := <-n.inbox:
+				n.step(m)
 			case <-n.stop:
 				n.shutdown()
 				return
@@ -50,6 +54,13 @@ func (n *Node) run() {
 				return
 			}
 		}
+	}
+}
+
+// step hands raft a message from another member.
+func (n *Node) step(m *pb.Message) {
+	if err := n.rn.Step(m); err != nil {
+		n.log.Warn("node: raft message refused", "type", m.GetType().String(), "from", m.GetFrom(), "err", err)
 	}
 }
 
