@@ -16,6 +16,17 @@
 //	apply:  Machine.Apply → answer clients → take snapshots
 //	record: Config.Record → persist snapshots → compact the log
 //
+// Failures: integrity failures in stored data (checksums, index gaps, a
+// snapshot that does not restore to its recorded digest) make Open and
+// Inspect return an error wrapping ErrCorrupt that names the index and key.
+// A torn tail of unsynced writes is not corruption: Pebble's WAL recovery
+// drops it, and no proposal in it was acknowledged. A failed write or sync
+// of Pebble's WAL crashes the process (Pebble's policy, which the node's
+// logger keeps): retrying an fsync can report success for lost data, so the
+// only safe recovery is a restart from what is durable. Errors from the
+// recorder or the machine's Snapshot stop the node; waiting proposals fail
+// with ErrClosed wrapping the cause.
+//
 // The package knows nothing about payments.
 package node
 
@@ -126,8 +137,14 @@ type Config struct {
 	// b together with the recorder's own applied index, so history is exactly-once.
 	// Record runs in its own goroutine behind the acknowledgements, is called
 	// only for entries that carry commands, and must write only keys whose
-	// first byte is not 0x00 (the node's key space). An error stops the node.
-	Record           func(index uint64, unixNano int64, cmds [][]byte, results []any, b *pebble.Batch) error
+	// first byte is not 0x00 (the node's key space). An error stops the node;
+	// the next Open resumes after the last recorded entry. Use the same Record
+	// on every Open of a directory: entries applied without one are never
+	// recorded later.
+	Record func(index uint64, unixNano int64, cmds [][]byte, results []any, b *pebble.Batch) error
+	// OnOpen, if set, is called with the store once it is open and before
+	// any entry is replayed, so that Record can read what it wrote before.
+	OnOpen           func(db *pebble.DB)
 	BatchCommandsMax int              // commands per log entry (default 32768)
 	BatchBytesMax    int              // framed bytes per log entry (default 8 MiB)
 	SnapshotEntries  uint64           // take a snapshot and compact the log after this many entries (default 4096)
@@ -312,6 +329,9 @@ func open(cfg Config) (*Node, error) {
 	db, err := pebble.Open(cfg.Dir, pebbleOptions(cfg.FS, cfg.Logger, false))
 	if err != nil {
 		return nil, err
+	}
+	if cfg.OnOpen != nil {
+		cfg.OnOpen(db)
 	}
 	n, err := start(cfg, db)
 	if err != nil {

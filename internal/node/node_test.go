@@ -513,3 +513,58 @@ func TestWaitRecordedReadYourWrites(t *testing.T) {
 		closer.Close()
 	}
 }
+
+// A recorder failure stops the node; after a restart with a working
+// recorder the history is complete and exactly-once.
+func TestRecorderFailureStopsNode(t *testing.T) {
+	fs := vfs.NewMem()
+	cfg := testConfig(fs, nil)
+	cfg.SnapshotEntries = 4
+	errBroken := errors.New("history store broken")
+	var broken sync.Once
+	cfg.Record = func(index uint64, unixNano int64, cmds [][]byte, results []any, b *pebble.Batch) error {
+		for _, c := range cmds {
+			if string(c) == "poison" {
+				var err error
+				broken.Do(func() { err = errBroken })
+				if err != nil {
+					return err
+				}
+			}
+		}
+		return recordHistory(index, unixNano, cmds, results, b)
+	}
+	n := openTest(t, cfg)
+	ctx := context.Background()
+	acked := map[string]bool{}
+	for i := range 10 {
+		c := fmt.Sprintf("before-%d", i)
+		if _, err := n.Propose(ctx, []byte(c)); err != nil {
+			t.Fatal(err)
+		}
+		acked[c] = true
+	}
+	// The poisoned entry is applied and acknowledged: the recorder runs behind.
+	if _, err := n.Propose(ctx, []byte("poison")); err != nil {
+		t.Fatal(err)
+	}
+	acked["poison"] = true
+	err := n.WaitRecorded(ctx, n.Status().Applied)
+	if !errors.Is(err, errBroken) || !errors.Is(err, ErrClosed) {
+		t.Fatalf("WaitRecorded = %v; want ErrClosed wrapping the recorder's error", err)
+	}
+	if _, err := n.Propose(ctx, []byte("after")); !errors.Is(err, errBroken) {
+		t.Errorf("Propose after recorder failure = %v; want the recorder's error", err)
+	}
+	n.Close()
+
+	n = openTest(t, cfg)
+	defer n.Close()
+	if err := n.WaitRecorded(ctx, n.Status().Applied); err != nil {
+		t.Fatal(err)
+	}
+	history := checkHistory(t, n.Node, acked)
+	if len(history) != len(acked) {
+		t.Errorf("history holds %d commands; want %d", len(history), len(acked))
+	}
+}
