@@ -21,6 +21,8 @@ func (p *parser) creditTransfer(n int32) *CreditTransfer {
 			p.tx = 0
 			ct.Txs = append(ct.Txs, tx)
 			s.add(tx.IntrBkSttlmAmt)
+		default:
+			p.other(c, "FIToFICustomerCreditTransferV|FinancialInstitutionCreditTransferV")
 		}
 	}
 	if grpHdr < 0 {
@@ -107,6 +109,8 @@ func (p *parser) paymentID(id *PaymentID, n int32) {
 			p.uetr(&id.UETR, c)
 		case "ClrSysRef":
 			p.str(&id.ClrSysRef, c, max35)
+		default:
+			p.other(c, "PaymentIdentification")
 		}
 	}
 	if id.EndToEndID == "" && !p.hasChild(n, "EndToEndId") {
@@ -235,6 +239,8 @@ func (p *parser) creditTransferTx(n int32, fi bool) CreditTransferTx {
 				continue
 			}
 			tx.UndrlygCstmrCdtTrf = p.underlying(c)
+		default:
+			p.other(c, "CreditTransferTransaction")
 		}
 	}
 	if !has.pmtID {
@@ -313,6 +319,8 @@ func (p *parser) underlying(n int32) *UnderlyingCustomerCreditTransfer {
 			if p.amount(&a, c, true) {
 				u.InstdAmt = &a
 			}
+		default:
+			p.other(c, "CreditTransferTransaction")
 		}
 	}
 	if u.Dbtr == nil {

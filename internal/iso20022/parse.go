@@ -643,9 +643,47 @@ func (p *parser) postalAddress(n int32) *PostalAddress {
 			p.country(&a.Ctry, c)
 		case "AdrLine":
 			p.strs(&a.AdrLine, c, max70, 7)
+		default:
+			p.other(c, "PostalAddress")
 		}
 	}
 	return a
+}
+
+// other handles an element a decoder does not model: the schema of the
+// message kind allows it under one of types ("A|B"), or it is an error.
+// Types the generated table lacks let everything through.
+func (p *parser) other(n int32, types string) {
+	table := schemaChildren[p.def.Kind()]
+	name := p.t.name(n)
+	known := false
+	for types != "" {
+		var typ string
+		typ, types, _ = strings.Cut(types, "|")
+		list, ok := table[typ]
+		if !ok {
+			continue
+		}
+		known = true
+		if hasWord(list, name) {
+			return
+		}
+	}
+	if known {
+		p.errAt(n, RuleUnexpected, ReasonElementNotAdmitted, "%s is not an element of %s in %s", name, p.t.name(p.t.nodes[n].parent), p.def.Kind())
+	}
+}
+
+// hasWord reports whether the space-separated list contains word.
+func hasWord(list, word string) bool {
+	for list != "" {
+		var w string
+		w, list, _ = strings.Cut(list, " ")
+		if w == word {
+			return true
+		}
+	}
+	return false
 }
 
 // gen23Only reports an element that only the 2023 generation of the
@@ -666,6 +704,8 @@ func (p *parser) genericID(n int32, idMax int) GenericID {
 			p.code(&g.SchmeNm, c, max4, max35, ReasonElementContent)
 		case "Issr":
 			p.str(&g.Issr, c, max35)
+		default:
+			p.other(c, "GenericFinancialIdentification")
 		}
 	}
 	if g.ID == "" && p.t.nodes[n].first >= 0 {
@@ -694,6 +734,8 @@ func (p *parser) agent(n int32, reason Reason) *Agent {
 					p.str(&a.BrnchID, k, max35)
 				}
 			}
+		default:
+			p.other(c, "BranchAndFinancialInstitutionIdentification")
 		}
 	}
 	if !seen {
@@ -716,6 +758,8 @@ func (p *parser) finInstnID(a *Agent, n int32, reason Reason) {
 					p.code(&a.ClrSysID, k, 5, max35, reason)
 				case "MmbId":
 					p.str(&a.MmbID, k, max35)
+				default:
+					p.other(k, "ClearingSystemMemberIdentification")
 				}
 			}
 			if a.MmbID == "" {
@@ -730,6 +774,8 @@ func (p *parser) finInstnID(a *Agent, n int32, reason Reason) {
 		case "Othr":
 			g := p.genericID(c, max35)
 			a.Othr = &g
+		default:
+			p.other(c, "FinancialInstitutionIdentification")
 		}
 	}
 }
@@ -757,6 +803,8 @@ func (p *parser) party(n int32, idReason Reason) *Party {
 				case "PrvtId":
 					count++
 					pt.PrvtID = p.prvtID(k, idMax)
+				default:
+					p.other(k, "PartyChoice")
 				}
 			}
 			if count != 1 {
@@ -764,6 +812,8 @@ func (p *parser) party(n int32, idReason Reason) *Party {
 			}
 		case "CtryOfRes":
 			p.country(&pt.CtryOfRes, c)
+		default:
+			p.other(c, "PartyIdentification")
 		}
 	}
 	return pt
@@ -779,6 +829,8 @@ func (p *parser) orgID(n int32, idMax int, reason Reason) *OrgID {
 			p.lei(&o.LEI, c, reason)
 		case "Othr":
 			o.Othr = append(o.Othr, p.genericID(c, idMax))
+		default:
+			p.other(c, "OrganisationIdentification")
 		}
 	}
 	return o
@@ -799,10 +851,14 @@ func (p *parser) prvtID(n int32, idMax int) *PrvtID {
 					p.str(&o.CityOfBirth, k, max35)
 				case "CtryOfBirth":
 					p.country(&o.CtryOfBirth, k)
+				default:
+					p.other(k, "DateAndPlaceOfBirth")
 				}
 			}
 		case "Othr":
 			o.Othr = append(o.Othr, p.genericID(c, idMax))
+		default:
+			p.other(c, "PersonIdentification")
 		}
 	}
 	return o
@@ -827,6 +883,8 @@ func (p *parser) account(n int32, reason Reason) *Account {
 					count++
 					g := p.genericID(k, max34)
 					a.Othr = &g
+				default:
+					p.other(k, "AccountIdentificationChoice")
 				}
 			}
 			if count != 1 {
@@ -838,6 +896,8 @@ func (p *parser) account(n int32, reason Reason) *Account {
 			p.currency(&a.Ccy, c)
 		case "Nm":
 			p.str(&a.Nm, c, max70)
+		default:
+			p.other(c, "CashAccount")
 		}
 	}
 	if a.IBAN == "" && a.Othr == nil && !p.hasChild(n, "Id") {
@@ -871,6 +931,8 @@ func (p *parser) paymentType(n int32) *PaymentType {
 			p.code(&pt.LclInstrm, c, max35, max35, ReasonInvalidLocalInstrm)
 		case "CtgyPurp":
 			p.code(&pt.CtgyPurp, c, max4, max35, ReasonInvalidCategoryPurp)
+		default:
+			p.other(c, "PaymentTypeInformation")
 		}
 	}
 	return pt
@@ -884,6 +946,8 @@ func (p *parser) remittance(n int32) *Remittance {
 			p.strs(&r.Ustrd, c, max140, 0)
 		case "Strd":
 			r.Strd = append(r.Strd, p.structured(c))
+		default:
+			p.other(c, "RemittanceInformation")
 		}
 	}
 	return r
@@ -917,6 +981,8 @@ func (p *parser) structured(n int32) StructuredRemittance {
 							p.code(&tp, j, max4, max35, ReasonElementContent)
 						case "Dt":
 							p.date(&d.RltdDt, j)
+						default:
+							p.other(j, "DateAndType")
 						}
 					}
 					if tp.IsZero() && !p.hasChild(k, "Tp") {
@@ -925,6 +991,8 @@ func (p *parser) structured(n int32) StructuredRemittance {
 					if d.RltdDt.IsZero() && !p.hasChild(k, "Dt") {
 						p.missing(k, "Dt", ReasonInvalidDate)
 					}
+				default:
+					p.other(k, "ReferredDocumentInformation")
 				}
 			}
 			s.RfrdDocInf = append(s.RfrdDocInf, d)
@@ -935,10 +1003,14 @@ func (p *parser) structured(n int32) StructuredRemittance {
 					p.cdOrPrtry(&s.CdtrRefTp, k)
 				case "Ref":
 					p.str(&s.CdtrRef, k, max35)
+				default:
+					p.other(k, "CreditorReferenceInformation")
 				}
 			}
 		case "AddtlRmtInf":
 			p.strs(&s.AddtlRmtInf, c, max140, 3)
+		default:
+			p.other(c, "StructuredRemittanceInformation")
 		}
 	}
 	return s
@@ -964,6 +1036,8 @@ func (p *parser) reasonInfo(n int32) ReasonInfo {
 			p.code(&r.Rsn, c, max4, max35, ReasonElementContent)
 		case "AddtlInf":
 			p.strs(&r.AddtlInf, c, max105, 0)
+		default:
+			p.other(c, "StatusReasonInformation|PaymentReturnReason|PaymentCancellationReason")
 		}
 	}
 	return r
@@ -979,6 +1053,8 @@ func (p *parser) originalGroup(n int32) *OriginalGroup {
 			p.str(&g.OrgnlMsgNmID, c, max35)
 		case "OrgnlCreDtTm":
 			p.dateTime(&g.OrgnlCreDtTm, c)
+		default:
+			p.other(c, "OriginalGroupInformation")
 		}
 	}
 	if g.OrgnlMsgID == "" {
@@ -1023,6 +1099,8 @@ func (p *parser) groupHeader(n int32) GroupHeader {
 			h.InstgAgt = p.agent(c, ReasonBankIdentifier)
 		case "InstdAgt":
 			h.InstdAgt = p.agent(c, ReasonBankIdentifier)
+		default:
+			p.other(c, "GroupHeader")
 		}
 	}
 	if h.MsgID == "" && !p.hasChild(n, "MsgId") {
@@ -1049,6 +1127,8 @@ func (p *parser) settlementInfo(s *SettlementInfo, n int32) {
 			s.SttlmAcct = p.account(c, ReasonIncorrectAccount)
 		case "ClrSys":
 			p.code(&s.ClrSys, c, 3, max35, ReasonElementContent)
+		default:
+			p.other(c, "SettlementInstruction")
 		}
 	}
 	if s.SttlmMtd == "" && !p.hasChild(n, "SttlmMtd") {
@@ -1210,6 +1290,8 @@ func (p *parser) decodeAppHdr(n int32) *AppHdr {
 			h.PssblDplct = b == "true" || b == "1"
 		case "Prty":
 			p.str(&h.Prty, c, max4)
+		default:
+			p.other(c, "BusinessApplicationHeaderV")
 		}
 	}
 	for _, r := range []struct {
@@ -1241,6 +1323,8 @@ func (p *parser) partyChoice(n int32, partyName, agentName string) Party {
 		case agentName:
 			count++
 			pt.FI = p.agent(c, ReasonBankIdentifier)
+		default:
+			p.other(c, "PartyChoice")
 		}
 	}
 	if count != 1 {

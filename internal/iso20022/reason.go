@@ -69,6 +69,7 @@ const (
 	RuleNamespace   Rule = "namespace"        // unknown message, version or element namespace
 	RuleHeader      Rule = "header"           // AppHdr disagrees with the document
 	RuleVersion     Rule = "version"          // element not part of this message version
+	RuleUnexpected  Rule = "unexpected"       // element the schema does not have there
 	RuleRequired    Rule = "required"         // a mandatory element is missing
 	RuleRepeated    Rule = "repeated"         // a non-repeatable element occurs twice
 	RuleTooMany     Rule = "too-many"         // more occurrences than the schema allows

@@ -31,6 +31,8 @@ func (p *parser) accountReport(n int32, kind ReportKind) *AccountReport {
 					p.str(&r.MsgID, k, max35)
 				case "CreDtTm":
 					p.dateTime(&r.CreDtTm, k)
+				default:
+					p.other(k, "GroupHeader")
 				}
 			}
 			if r.MsgID == "" && !p.hasChild(c, "MsgId") {
@@ -45,6 +47,8 @@ func (p *parser) accountReport(n int32, kind ReportKind) *AccountReport {
 				continue
 			}
 			body = c
+		default:
+			p.other(c, "BankToCustomerAccountReportV|BankToCustomerStatementV|BankToCustomerDebitCreditNotificationV")
 		}
 	}
 	if !hasHdr {
@@ -71,6 +75,8 @@ func (p *parser) accountReport(n int32, kind ReportKind) *AccountReport {
 					p.dateTime(&r.FrToDt.FrDtTm, k)
 				case "ToDtTm":
 					p.dateTime(&r.FrToDt.ToDtTm, k)
+				default:
+					p.other(k, "DateTimePeriod")
 				}
 			}
 		case "Acct":
@@ -95,6 +101,8 @@ func (p *parser) accountReport(n int32, kind ReportKind) *AccountReport {
 			p.tx = len(r.Ntry) + 1
 			r.Ntry = append(r.Ntry, p.entry(c))
 			p.tx = 0
+		default:
+			p.other(c, "AccountReport|AccountStatement|AccountNotification")
 		}
 	}
 	if r.ID == "" && !p.hasChild(body, "Id") {
@@ -139,6 +147,8 @@ func (p *parser) balance(n int32) Balance {
 			p.enum(&cdt, c, "", "CRDT", "DBIT")
 		case "Dt":
 			p.dateOrDateTime(&b.Dt, &b.DtTm, c)
+		default:
+			p.other(c, "CashBalance")
 		}
 	}
 	if b.Tp == "" && !p.hasChild(n, "Tp") {
@@ -228,6 +238,8 @@ func (p *parser) entry(n int32) Entry {
 			}
 		case "AddtlNtryInf":
 			p.str(&e.AddtlInf, c, max500)
+		default:
+			p.other(c, "ReportEntry")
 		}
 	}
 	e.CdtDbtInd = CreditDebit(cdt)
@@ -261,8 +273,12 @@ func (p *parser) bankTxCode(b *BankTxCode, n int32) {
 							p.extCode(&b.Fmly, j, max4, ReasonElementContent)
 						case "SubFmlyCd":
 							p.extCode(&b.SubFmlyCd, j, max4, ReasonElementContent)
+						default:
+							p.other(j, "BankTransactionCodeStructure")
 						}
 					}
+				default:
+					p.other(k, "BankTransactionCodeStructure")
 				}
 			}
 			if b.Domn == "" || b.Fmly == "" || b.SubFmlyCd == "" {
@@ -275,8 +291,12 @@ func (p *parser) bankTxCode(b *BankTxCode, n int32) {
 					p.str(&b.Prtry, k, max35)
 				case "Issr":
 					p.str(&b.PrtryIssr, k, max35)
+				default:
+					p.other(k, "ProprietaryBankTransactionCodeStructure")
 				}
 			}
+		default:
+			p.other(c, "BankTransactionCodeStructure")
 		}
 	}
 }
@@ -303,6 +323,8 @@ func (p *parser) entryTx(n int32) EntryTx {
 					p.str(&t.TxID, k, max35)
 				case "ClrSysRef":
 					p.str(&t.ClrSysRef, k, max35)
+				default:
+					p.other(k, "TransactionReferences")
 				}
 			}
 		case "Amt":
@@ -325,6 +347,8 @@ func (p *parser) entryTx(n int32) EntryTx {
 					t.Cdtr = &pt
 				case "CdtrAcct":
 					t.CdtrAcct = p.account(k, ReasonInvalidCreditorAcct)
+				default:
+					p.other(k, "TransactionParties")
 				}
 			}
 		case "RltdAgts":
@@ -338,12 +362,16 @@ func (p *parser) entryTx(n int32) EntryTx {
 					t.DbtrAgt = p.agent(k, ReasonBankIdentifier)
 				case "CdtrAgt":
 					t.CdtrAgt = p.agent(k, ReasonBankIdentifier)
+				default:
+					p.other(k, "TransactionAgents")
 				}
 			}
 		case "RmtInf":
 			t.RmtInf = p.remittance(c)
 		case "AddtlTxInf":
 			p.str(&t.AddtlTxInf, c, max500)
+		default:
+			p.other(c, "EntryTransaction")
 		}
 	}
 	t.CdtDbtInd = CreditDebit(cdt)
@@ -484,6 +512,8 @@ func (p *parser) checkSummary(n int32, r *AccountReport, ccy string, _, _ money.
 				if s != "" && !decimalEquals(s, sum, exp) {
 					p.errAt(j, RuleCtrlSum, ReasonInvalidControlSum, "%s/Sum %s is not the sum of the entries", name, s)
 				}
+			default:
+				p.other(j, "NumberAndSumOfTransactions")
 			}
 		}
 	}
@@ -495,6 +525,8 @@ func (p *parser) checkSummary(n int32, r *AccountReport, ccy string, _, _ money.
 			check(c, "TtlCdtNtries", nCredits, cr)
 		case "TtlDbtNtries":
 			check(c, "TtlDbtNtries", nDebits, db)
+		default:
+			p.other(c, "TotalTransactions")
 		}
 	}
 }

@@ -22,6 +22,8 @@ func (p *parser) paymentReturn(n int32) *PaymentReturn {
 			p.tx = 0
 			r.Txs = append(r.Txs, tx)
 			s.add(tx.RtrdIntrBkSttlmAmt)
+		default:
+			p.other(c, "PaymentReturnV")
 		}
 	}
 	if grpHdr < 0 {
@@ -100,6 +102,8 @@ func (p *parser) returnTx(n int32) ReturnTx {
 			tx.InstdAgt = p.agent(c, ReasonBankIdentifier)
 		case "RtrRsnInf":
 			tx.RtrRsnInf = append(tx.RtrRsnInf, p.reasonInfo(c))
+		default:
+			p.other(c, "PaymentTransaction")
 		}
 	}
 	if !hasAmt {
@@ -146,6 +150,8 @@ func (p *parser) cancellationRequest(n int32) *CancellationRequest {
 					}
 				case "CtrlSum":
 					p.decimal(&r.CtrlData.CtrlSum, k, 18, 17)
+				default:
+					p.other(k, "ControlData")
 				}
 			}
 			if nb == "" && !p.hasChild(c, "NbOfTxs") {
@@ -167,12 +173,16 @@ func (p *parser) cancellationRequest(n int32) *CancellationRequest {
 					} else {
 						s.add(Amount{})
 					}
+				default:
+					p.other(k, "UnderlyingTransaction")
 				}
 			}
 			if u.OrgnlGrpInfAndCxl == nil && len(u.TxInf) == 0 {
 				p.errAt(c, RuleRequired, ReasonRequiredMissing, "Undrlyg needs OrgnlGrpInfAndCxl or TxInf")
 			}
 			r.Undrlyg = append(r.Undrlyg, u)
+		default:
+			p.other(c, "FIToFIPaymentCancellationRequestV")
 		}
 	}
 	if !hasAssgnmt {
@@ -213,6 +223,8 @@ func (p *parser) assignment(a *Assignment, n int32) {
 			a.Assgne = p.partyChoice(c, "Pty", "Agt")
 		case "CreDtTm":
 			p.dateTime(&a.CreDtTm, c)
+		default:
+			p.other(c, "CaseAssignment")
 		}
 	}
 	if a.ID == "" && !p.hasChild(n, "Id") {
@@ -249,6 +261,8 @@ func (p *parser) originalGroupCancellation(n int32) *OriginalGroupCancellation {
 			p.boolean(&g.GrpCxl, c)
 		case "CxlRsnInf":
 			g.CxlRsnInf = append(g.CxlRsnInf, p.reasonInfo(c))
+		default:
+			p.other(c, "OriginalGroupHeader")
 		}
 	}
 	if g.OrgnlMsgID == "" {
@@ -291,6 +305,8 @@ func (p *parser) cancellationTx(n int32) CancellationTx {
 			tx.Assgne = p.agent(c, ReasonBankIdentifier)
 		case "CxlRsnInf":
 			tx.CxlRsnInf = append(tx.CxlRsnInf, p.reasonInfo(c))
+		default:
+			p.other(c, "PaymentTransaction")
 		}
 	}
 	if tx.OrgnlUETR == "" && tx.OrgnlEndToEndID == "" && tx.OrgnlTxID == "" && tx.OrgnlInstrID == "" {

@@ -20,6 +20,8 @@ func (p *parser) statusReport(n int32) *StatusReport {
 					r.InstgAgt = p.agent(k, ReasonBankIdentifier)
 				case "InstdAgt":
 					r.InstdAgt = p.agent(k, ReasonBankIdentifier)
+				default:
+					p.other(k, "GroupHeader")
 				}
 			}
 			if r.MsgID == "" && !p.hasChild(c, "MsgId") {
@@ -34,6 +36,8 @@ func (p *parser) statusReport(n int32) *StatusReport {
 			p.tx = len(r.TxInfAndSts) + 1
 			r.TxInfAndSts = append(r.TxInfAndSts, p.txStatus(c))
 			p.tx = 0
+		default:
+			p.other(c, "FIToFIPaymentStatusReportV")
 		}
 	}
 	if !hasHdr {
@@ -79,6 +83,8 @@ func (p *parser) originalGroupStatus(n int32) OriginalGroupStatus {
 					p.status(&sc.DtldSts, k)
 				case "DtldCtrlSum":
 					p.decimal(&sc.DtldCtrlSum, k, 18, 17)
+				default:
+					p.other(k, "NumberOfTransactionsPerStatus")
 				}
 			}
 			if nb == "" {
@@ -88,6 +94,8 @@ func (p *parser) originalGroupStatus(n int32) OriginalGroupStatus {
 				p.missing(c, "DtldSts", "")
 			}
 			g.NbOfTxsPerSts = append(g.NbOfTxsPerSts, sc)
+		default:
+			p.other(c, "OriginalGroupHeader")
 		}
 	}
 	if g.OrgnlMsgID == "" {
@@ -145,6 +153,8 @@ func (p *parser) txStatus(n int32) TxStatus {
 			t.InstgAgt = p.agent(c, ReasonBankIdentifier)
 		case "InstdAgt":
 			t.InstdAgt = p.agent(c, ReasonBankIdentifier)
+		default:
+			p.other(c, "PaymentTransaction")
 		}
 	}
 	if t.TxSts == StatusRejected && !hasReason(t.StsRsnInf) {
