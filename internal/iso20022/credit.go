@@ -153,16 +153,25 @@ func (p *parser) creditTransferTx(n int32, fi bool) CreditTransferTx {
 			p.date(&tx.IntrBkSttlmDt, c)
 		case "SttlmPrty":
 			p.enum(&tx.SttlmPrty, c, ReasonInvalidPmtTpInf, "URGT", "HIGH", "NORM")
-		case "InstdAmt":
-			var a Amount
-			if p.amount(&a, c, true) {
-				tx.InstdAmt = &a
+		case "InstdAmt", "XchgRate", "ChrgBr", "InitgPty":
+			if fi {
+				p.errAt(c, RuleUnexpected, ReasonElementNotAdmitted, "%s is not an element of a pacs.009 transaction", p.t.name(c))
+				continue
 			}
-		case "XchgRate":
-			p.decimal(&tx.XchgRate, c, 11, 10)
-		case "ChrgBr":
-			has.chrgBr = true
-			p.enum(&tx.ChrgBr, c, "", "DEBT", "CRED", "SHAR", "SLEV")
+			switch p.t.name(c) {
+			case "InstdAmt":
+				var a Amount
+				if p.amount(&a, c, true) {
+					tx.InstdAmt = &a
+				}
+			case "XchgRate":
+				p.decimal(&tx.XchgRate, c, 11, 10)
+			case "ChrgBr":
+				has.chrgBr = true
+				p.enum(&tx.ChrgBr, c, "", "DEBT", "CRED", "SHAR", "SLEV")
+			case "InitgPty":
+				tx.InitgPty = p.party(c, ReasonInvalidPartyID)
+			}
 		case "InstgAgt":
 			tx.InstgAgt = p.agent(c, ReasonBankIdentifier)
 		case "InstdAgt":
@@ -179,8 +188,6 @@ func (p *parser) creditTransferTx(n int32, fi bool) CreditTransferTx {
 			} else {
 				tx.UltmtDbtr = p.party(c, ReasonInvalidPartyID)
 			}
-		case "InitgPty":
-			tx.InitgPty = p.party(c, ReasonInvalidPartyID)
 		case "Dbtr":
 			has.dbtr = true
 			if fi {

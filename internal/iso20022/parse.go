@@ -1094,6 +1094,9 @@ func (p *parser) groupHeader(n int32) GroupHeader {
 			hasSttlm = true
 			p.settlementInfo(&h.SttlmInf, c)
 		case "PmtTpInf":
+			if p.def.Kind() == "pacs.004" && p.def.Version() < 11 {
+				p.errAt(c, RuleVersion, ReasonElementNotAdmitted, "GrpHdr/PmtTpInf is not part of %s", p.def)
+			}
 			h.PmtTpInf = p.paymentType(c)
 		case "InstgAgt":
 			h.InstgAgt = p.agent(c, ReasonBankIdentifier)

@@ -411,7 +411,7 @@ func (p *parser) checkReport(body int32, r *AccountReport) {
 		}
 	}
 	var opening, closing *Balance
-	var openingAt, closingAt int32 = -1, -1
+	closingAt := int32(-1)
 	i = 0
 	for c := p.t.nodes[body].first; c >= 0; c = p.t.nodes[c].next {
 		if p.t.name(c) != "Bal" {
@@ -429,7 +429,7 @@ func (p *parser) checkReport(body int32, r *AccountReport) {
 			if opening != nil {
 				p.errAt(c, RuleRepeated, ReasonElementContent, "more than one OPBD balance")
 			}
-			opening, openingAt = b, c
+			opening = b
 		case b.Tp == "CLBD" || b.Tp == "ITBD" && r.Kind == IntradayReport:
 			if closing != nil {
 				p.errAt(c, RuleRepeated, ReasonElementContent, "more than one closing (CLBD or ITBD) balance")
@@ -454,14 +454,13 @@ func (p *parser) checkReport(body int32, r *AccountReport) {
 		right = addSigned(right, closing.Amt, true)
 		left = addSigned(left, closing.Amt, false)
 		if left != right {
-			_ = openingAt
 			p.errAt(closingAt, RuleReconcile, ReasonWrongAmount,
 				"opening balance %d + credits %s - debits %s does not equal closing balance %d (minor units)",
 				opening.Amt, credits, debits, closing.Amt)
 		}
 	}
 	if s := p.child(body, "TxsSummry"); s != body {
-		p.checkSummary(s, r, ccy, credits, debits, nCredits, nDebits)
+		p.checkSummary(s, r, ccy, nCredits, nDebits)
 	}
 }
 
@@ -479,7 +478,7 @@ func addSigned(u money.Uint128, v int64, positive bool) money.Uint128 {
 
 // checkSummary checks TxsSummry totals against the entries. NB: the
 // summary counts entries of every status, as its sums do.
-func (p *parser) checkSummary(n int32, r *AccountReport, ccy string, _, _ money.Uint128, nCredits, nDebits int) {
+func (p *parser) checkSummary(n int32, r *AccountReport, ccy string, nCredits, nDebits int) {
 	var all, cr, db money.Uint128
 	for _, e := range r.Ntry {
 		all, _ = all.Add64(e.Amt.Value)
