@@ -122,6 +122,10 @@ type Transfer struct {
 	Amount   uint64
 	Pending  bool
 	Release  uint64 // amount of a reservation released (void, expiry, partial post)
+	// From, To and Code name the debited and credited participants and the
+	// currency, so that consumers behind the engine (the history recorder)
+	// need not read engine state.
+	From, To, Code string
 }
 
 // Result is the outcome of one command.
@@ -159,6 +163,9 @@ type Engine struct {
 	timeNs int64  // log time of the last applied entry
 
 	tokens map[string]*Token
+	// owner[a] is the participant index holding account a. Derived from
+	// participants' accounts; rebuilt on restore.
+	owner []uint32
 
 	// transfers is the current entry's arena for single-posting results.
 	transfers []Transfer
@@ -323,7 +330,7 @@ func (e *Engine) enableCurrency(c *Command) Result {
 		return reject(ParticipantUnknown)
 	}
 	ci := uint16(len(e.currencies))
-	acct := e.ledger.Open(ledger.Account{Currency: ci, Unbounded: true})
+	acct := e.newAccount(pi, ledger.Account{Currency: ci, Unbounded: true})
 	e.currencies = append(e.currencies, Currency{Currency: cur, Issuer: pi, IssuerAccount: acct})
 	e.byCode[cur.Code] = ci
 	for i := range e.participants {
@@ -353,14 +360,14 @@ func (e *Engine) openAccount(c *Command) Result {
 	if r != OK {
 		return reject(r)
 	}
-	_, p := e.participant(c.Participant)
+	pi, p := e.participant(c.Participant)
 	if p == nil {
 		return reject(ParticipantUnknown)
 	}
 	if p.accounts[ci] != noAccount {
 		return reject(AccountExists)
 	}
-	p.accounts[ci] = e.ledger.Open(ledger.Account{Currency: ci, Floor: c.Floor, Ceiling: c.Ceiling, HasCeiling: c.HasCeiling})
+	p.accounts[ci] = e.newAccount(pi, ledger.Account{Currency: ci, Floor: c.Floor, Ceiling: c.Ceiling, HasCeiling: c.HasCeiling})
 	return ok()
 }
 
@@ -593,12 +600,28 @@ func (e *Engine) resolve(c *Command) Result {
 // oneTransfer returns a one-element slice holding t, from the entry's arena
 // when it has room.
 func (e *Engine) oneTransfer(t Transfer) []Transfer {
+	t = e.named(t)
 	if len(e.transfers) == cap(e.transfers) {
 		return []Transfer{t}
 	}
 	n := len(e.transfers)
 	e.transfers = append(e.transfers, t)
 	return e.transfers[n : n+1 : n+1]
+}
+
+// named fills in t's participant ids and currency code.
+func (e *Engine) named(t Transfer) Transfer {
+	t.From = e.participants[e.owner[t.Debit]].ID
+	t.To = e.participants[e.owner[t.Credit]].ID
+	t.Code = e.currencies[t.Currency].Code
+	return t
+}
+
+// openAccount adds an account for participant pi.
+func (e *Engine) newAccount(pi uint32, a ledger.Account) ledger.AccountID {
+	id := e.ledger.Open(a)
+	e.owner = append(e.owner, pi)
+	return id
 }
 
 func (e *Engine) linked(c *Command, raw []byte) Result {
@@ -641,7 +664,7 @@ func (e *Engine) linked(c *Command, raw []byte) Result {
 			res.Member = int32(i)
 			return res
 		}
-		transfers = append(transfers, Transfer{Payment: id, Debit: t.Debit, Credit: t.Credit, Currency: e.ledger.Account(t.Debit).Currency, Amount: t.Amount})
+		transfers = append(transfers, e.named(Transfer{Payment: id, Debit: t.Debit, Credit: t.Credit, Currency: e.ledger.Account(t.Debit).Currency, Amount: t.Amount}))
 	}
 	e.ledger.Commit()
 	e.record(Payment{Kind: KindLinked, Payer: operatorScope, Payee: operatorScope, key: newStoredKey(c.Key), ContentHash: hash, Status: StatusSettled, Amount: int64(len(transfers))})
@@ -700,7 +723,7 @@ func (e *Engine) expire() []Transfer {
 			panic(fmt.Sprintf("engine: expired reservation %d has no pending payment", d.ID))
 		}
 		p.Status, p.UpdatedNs = StatusExpired, e.timeNs
-		out[i] = Transfer{Payment: d.ID, Debit: d.Debit, Credit: d.Credit, Currency: p.Currency, Release: d.Amount}
+		out[i] = e.named(Transfer{Payment: d.ID, Debit: d.Debit, Credit: d.Credit, Currency: p.Currency, Release: d.Amount})
 	}
 	return out
 }

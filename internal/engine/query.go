@@ -67,20 +67,8 @@ func (e *Engine) Account(participant, currency string) (AccountView, bool) {
 func (e *Engine) AccountAt(id ledger.AccountID) AccountView {
 	a := e.ledger.Account(id)
 	v := AccountView{ID: id, Currency: e.currencies[a.Currency].Currency, Account: *a}
-	v.Participant = e.owner(id)
+	v.Participant = e.participants[e.owner[id]].ID
 	return v
-}
-
-// owner finds the participant holding account id. Accounts are few per
-// participant, so this scans; it is for reads, not the apply path.
-func (e *Engine) owner(id ledger.AccountID) string {
-	a := e.ledger.Account(id)
-	for i := range e.participants {
-		if e.participants[i].accounts[a.Currency] == id {
-			return e.participants[i].ID
-		}
-	}
-	return ""
 }
 
 // Accounts returns participant's accounts in currency order.
@@ -246,21 +234,18 @@ type Owner struct {
 	Currency    string
 }
 
-// AccountOwners returns the owner of every account with id >= from, indexed
-// by id-from. An account's owner never changes, so callers may cache these.
-func (e *Engine) AccountOwners(from ledger.AccountID) []Owner {
-	n := e.ledger.Len()
-	if int(from) >= n {
-		return nil
+// Totals returns the posted debits and credits summed over every account in
+// currency; conservation means they are equal.
+func (e *Engine) Totals(currency string) (debits, credits money.Uint128) {
+	ci, found := e.byCode[currency]
+	if !found {
+		return
 	}
-	out := make([]Owner, n-int(from))
-	for i := range e.participants {
-		p := &e.participants[i]
-		for ci, id := range p.accounts {
-			if id != noAccount && id >= from {
-				out[id-from] = Owner{Participant: p.ID, Currency: e.currencies[ci].Code}
-			}
+	for _, a := range e.ledger.Accounts() {
+		if a.Currency == ci {
+			debits, _ = debits.Add(a.DebitsPosted)
+			credits, _ = credits.Add(a.CreditsPosted)
 		}
 	}
-	return out
+	return
 }

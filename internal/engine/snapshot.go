@@ -230,6 +230,14 @@ func decodeSnapshot(data []byte) (*Engine, error) {
 		return nil, fmt.Errorf("%w: payments end at %d, next id %d", ErrSnapshot, base+uint64(nr), e.nextPayment)
 	}
 	e.ledger.Restore(accounts, pending)
+	e.owner = make([]uint32, len(accounts))
+	for i := range e.participants {
+		for _, id := range e.participants[i].accounts {
+			if id != noAccount && int(id) < len(accounts) {
+				e.owner[id] = uint32(i)
+			}
+		}
+	}
 	if err := e.CheckInvariants(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSnapshot, err)
 	}

@@ -127,17 +127,9 @@ func balanceKey(a ledger.AccountID) []byte {
 	return binary.BigEndian.AppendUint32([]byte(prefixBalance), uint32(a))
 }
 
-// Names resolves the engine's indexes to names for the recorder. The node
-// recorder runs behind the engine, so it may only ask for facts that never
-// change once created (an account's owner and currency).
-type Names interface {
-	// Owner returns the participant id and ISO currency code of account a.
-	Owner(a ledger.AccountID) (participant, currency string)
-}
-
 // Record writes the history of one applied entry into b.
-func (s *Store) Record(names Names, index uint64, nowNs int64, cmds [][]byte, results []any, b *pebble.Batch) error {
-	r := recording{s: s, names: names, b: b, index: index, nowNs: nowNs, written: map[uint64]*Payment{}, dirty: map[ledger.AccountID]bool{}}
+func (s *Store) Record(index uint64, nowNs int64, cmds [][]byte, results []any, b *pebble.Batch) error {
+	r := recording{s: s, b: b, index: index, nowNs: nowNs, written: map[uint64]*Payment{}, dirty: map[ledger.AccountID]bool{}}
 	for pos, raw := range cmds {
 		if err := r.command(uint32(pos), raw, results[pos].(*engine.Result)); err != nil {
 			return fmt.Errorf("history: entry %d command %d: %w", index, pos, err)
@@ -155,7 +147,6 @@ func (s *Store) Record(names Names, index uint64, nowNs int64, cmds [][]byte, re
 // recording is the state of one Record call.
 type recording struct {
 	s       *Store
-	names   Names
 	b       *pebble.Batch
 	index   uint64
 	nowNs   int64
@@ -206,8 +197,7 @@ func (r *recording) create(c *engine.Command, res *engine.Result) error {
 	p := &Payment{ID: res.Payment, Index: r.index, Status: res.Status, CreatedNs: r.nowNs, UpdatedNs: r.nowNs, Command: *c}
 	if len(res.Transfers) > 0 {
 		t := res.Transfers[0]
-		p.From, _ = r.names.Owner(t.Debit)
-		p.To, _ = r.names.Owner(t.Credit)
+		p.From, p.To = t.From, t.To
 	}
 	if res.Status == engine.StatusSettled {
 		p.Posted = c.Amount
@@ -232,8 +222,7 @@ func (r *recording) create(c *engine.Command, res *engine.Result) error {
 	}
 	var owners []string
 	for _, t := range res.Transfers {
-		for _, a := range [2]ledger.AccountID{t.Debit, t.Credit} {
-			owner, _ := r.names.Owner(a)
+		for _, owner := range [2]string{t.From, t.To} {
 			if !slices.Contains(owners, owner) {
 				owners = append(owners, owner)
 			}
