@@ -1,6 +1,7 @@
 package screening
 
 import (
+	_ "embed"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -141,7 +142,7 @@ const evalMatches = 200
 func Evaluate(idx *Index, rows []EvalRow, threshold int) EvalReport {
 	rep := EvalReport{Threshold: threshold, ListVersions: idx.VersionIDs(), Misses: []EvalMiss{}, FalsePositives: []EvalFalsePositive{}}
 	for _, r := range rows {
-		ms := idx.screen(Query{Name: r.Name}, evalMatches)
+		ms := idx.screen(Query{Name: r.Name}, evalMatches, MinScore)
 		if r.Expected == "" {
 			rep.FalsePositiveRate.Total++
 			if len(ms) > 0 && ms[0].Score >= threshold {
@@ -172,4 +173,18 @@ func Evaluate(idx *Index, rows []EvalRow, threshold int) EvalReport {
 		rep.Misses = append(rep.Misses, miss)
 	}
 	return rep
+}
+
+//go:embed testdata/eval.csv
+var evalCSV string
+
+// EvalSet returns the labelled set shipped with the binary
+// (testdata/eval.csv: variants of listed names and ordinary names that are
+// not listed; see evalgen_test.go for how it is generated).
+func EvalSet() []EvalRow {
+	rows, err := ReadEvalCSV(strings.NewReader(evalCSV))
+	if err != nil {
+		panic("screening: embedded eval set: " + err.Error()) // checked by tests
+	}
+	return rows
 }

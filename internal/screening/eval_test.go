@@ -2,17 +2,38 @@ package screening
 
 import (
 	"os"
+	"sync"
 	"testing"
 )
 
-// testVersions returns the embedded list versions.
+var testLists struct {
+	once     sync.Once
+	versions []*ListVersion
+	index    *Index
+	err      error
+}
+
+// testVersions returns the embedded list versions, parsed once per test
+// binary.
 func testVersions(t testing.TB) []*ListVersion {
 	t.Helper()
-	vs, err := DefaultVersions()
-	if err != nil {
-		t.Fatal(err)
+	testLists.once.Do(func() {
+		testLists.versions, testLists.err = DefaultVersions()
+		if testLists.err == nil {
+			testLists.index = NewIndex(testLists.versions...)
+		}
+	})
+	if testLists.err != nil {
+		t.Fatal(testLists.err)
 	}
-	return vs
+	return testLists.versions
+}
+
+// testIndex returns a fresh clone of an index over the embedded lists.
+func testIndex(t testing.TB) *Index {
+	t.Helper()
+	testVersions(t)
+	return testLists.index.Clone()
 }
 
 func TestEvalTargets(t *testing.T) {
@@ -25,7 +46,7 @@ func TestEvalTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := Evaluate(NewIndex(testVersions(t)...), rows, DefaultThreshold)
+	rep := Evaluate(testIndex(t), rows, DefaultThreshold)
 	t.Logf("threshold %d: recall %s, false positives %s", rep.Threshold, rep.Recall, rep.FalsePositiveRate)
 	for _, m := range rep.Misses {
 		t.Logf("miss: %q want %s (score %d), best %s %d", m.Name, m.Expected, m.Score, m.Best, m.BestScore)

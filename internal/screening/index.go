@@ -3,9 +3,9 @@ package screening
 import (
 	"cmp"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // Scores are integers in 0..1000. A name score is the agreement of the
@@ -44,7 +44,6 @@ const (
 	dobConflictPoints  = -120 // no listed date of birth allows the query's year
 	countryPoints      = 30   // the query's country is among the entry's
 	countryConflict    = -40  // the entry has countries, none the query's
-	maxBonusPoints     = dobExactPoints + countryPoints
 
 	// Weights of tokens in a name, by class and by how many listed names
 	// contain the token (rarer tokens say more).
@@ -199,8 +198,11 @@ func Decide(matches []Match, threshold int) Decision {
 	return d
 }
 
-// Index screens names against a fixed set of list versions. It is
-// immutable after NewIndex and safe for concurrent use.
+// Index screens names against a fixed set of list versions. Its lists and
+// tables do not change after NewIndex, but Screen uses working memory held
+// in the Index, so an Index is not safe for concurrent use: give each
+// goroutine its own with Clone. (The package imports no sync, so that the
+// engine's deterministic core may use it.)
 type Index struct {
 	versions []*ListVersion
 	entries  []*Entry
@@ -208,9 +210,9 @@ type Index struct {
 	names    []indexedName
 	vocab    []vocabToken
 	exact    map[string]int32   // token text → vocab id
-	del1     map[string][]int32 // token text and its one-deletions → vocab ids
+	del1     map[uint64][]int32 // delKey of token text and of its one-deletions → vocab ids
 	skel     map[string][]int32 // consonant skeleton → vocab ids
-	scratch  sync.Pool
+	scratch  *scratch           // working memory of Screen; see Clone
 }
 
 type indexedName struct {
@@ -219,6 +221,9 @@ type indexedName struct {
 	toks  []nameToken
 	pairs []int32 // vocab id of toks[j]+toks[j+1] joined, or -1
 	wMin  int32   // sum of token weights with middle tokens halved
+	wRest int32   // sum of the weights of particles and initials
+	lens  uint32  // bit min(len, 31) set for the length of each normal token
+	low   bool    // a low-quality alias
 }
 
 type nameToken struct {
@@ -228,11 +233,12 @@ type nameToken struct {
 }
 
 type vocabToken struct {
-	text     string
-	skel     string
-	weight   int32
-	pair     bool
-	postings []uint32 // name<<5 | position of the token in the name, ascending
+	text       string
+	skel       string
+	weight     int32
+	pair       bool
+	postings   []uint32   // name<<5 | position of the token in the name, ascending
+	neighbours []vocabSim // vocab tokens similar to this one as a query word, best first (see similar)
 }
 
 // NewIndex builds an index over every name of every entry of versions, in
@@ -241,7 +247,7 @@ func NewIndex(versions ...*ListVersion) *Index {
 	x := &Index{
 		versions: versions,
 		exact:    make(map[string]int32),
-		del1:     make(map[string][]int32),
+		del1:     make(map[uint64][]int32),
 		skel:     make(map[string][]int32),
 	}
 	df := []int{}
@@ -309,9 +315,16 @@ func NewIndex(versions ...*ListVersion) *Index {
 	}
 	for id := range x.names {
 		n := &x.names[id]
+		e := x.entries[n.entry]
+		n.low = e.Names[n.name].Quality == QualityLow
 		n.wMin = 0
 		for j, t := range n.toks {
 			w := x.tokenWeight(t)
+			if t.class == classNormal {
+				n.lens |= 1 << min(len(x.vocab[t.vocab].text), 31)
+			} else {
+				n.wRest += w
+			}
 			if isMiddle(j, len(n.toks)) {
 				w = middleWeight(w)
 			}
@@ -322,7 +335,6 @@ func NewIndex(versions ...*ListVersion) *Index {
 		}
 	}
 	// Retrieval keys. Pair tokens are found by exact and one-deletion keys.
-	var buf []byte
 	for id := range x.vocab {
 		v := &x.vocab[id]
 		spellings := []string{v.text}
@@ -337,14 +349,14 @@ func NewIndex(versions ...*ListVersion) *Index {
 		}
 		for _, text := range spellings {
 			if len(text) >= 3 {
-				if l := x.del1[text]; len(l) == 0 || l[len(l)-1] != int32(id) {
-					x.del1[text] = append(l, int32(id))
+				k := delKey(text, -1)
+				if l := x.del1[k]; len(l) == 0 || l[len(l)-1] != int32(id) {
+					x.del1[k] = append(l, int32(id))
 				}
 			}
 			if len(text) >= 4 {
-				for i := 0; i < len(text); i++ {
-					buf = append(append(buf[:0], text[:i]...), text[i+1:]...)
-					k := string(buf)
+				for i := 0; i < len(text) && i < jwMaxLen; i++ {
+					k := delKey(text, i)
 					if l := x.del1[k]; len(l) == 0 || l[len(l)-1] != int32(id) {
 						x.del1[k] = append(l, int32(id))
 					}
@@ -355,10 +367,41 @@ func NewIndex(versions ...*ListVersion) *Index {
 			x.skel[v.skel] = append(x.skel[v.skel], int32(id))
 		}
 	}
-	x.scratch.New = func() any {
-		return &scratch{acc: make([]int32, len(x.names)), mask: make([]uint64, len(x.names))}
+	// Neighbours: what similar finds for each listed word as a query word,
+	// so that a query word that is a listed word needs no key lookups.
+	for id := range x.vocab {
+		v := &x.vocab[id]
+		if v.pair {
+			continue
+		}
+		t := normToken{raw: v.text, text: v.text, skel: v.skel}
+		if len(v.text) == 1 {
+			t.class = classInitial
+		}
+		v.neighbours = x.sims(&t, v.text, x.similarKeys(&t, v.text, v.skel, false), false)
 	}
+	x.scratch = newScratch(len(x.names), len(x.vocab))
 	return x
+}
+
+// memoRow holds one vocab token's similarities with each query token, for
+// each memo kind: 1<<31 | sim<<8 | how, or 0 if not computed.
+type memoRow [4 * MaxNameTokens]uint32
+
+func newScratch(names, vocab int) *scratch {
+	return &scratch{
+		acc: make([]int32, names), mask: make([]uint64, names),
+		vstamp: make([]uint32, vocab), vrow: make([]int32, vocab),
+		kstamp: make([]uint32, vocab), kacc: make([]int32, vocab), kbits: make([]uint32, vocab),
+	}
+}
+
+// Clone returns an index that shares x's lists and tables but has its own
+// working memory, for use by another goroutine.
+func (x *Index) Clone() *Index {
+	c := *x
+	c.scratch = newScratch(len(x.names), len(x.vocab))
+	return &c
 }
 
 // givenFirst turns "FAMILY, Given Names" (OFAC's order for individuals)
@@ -370,6 +413,20 @@ func givenFirst(s string) string {
 		return s
 	}
 	return strings.TrimSpace(given) + " " + strings.TrimSpace(family)
+}
+
+// delKey is the 64-bit FNV-1a hash of text without its byte at skip (none
+// if skip < 0): the key of one-deletion retrieval. A collision only adds a
+// candidate word, which its similarity then rejects.
+func delKey(text string, skip int) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(text); i++ {
+		if i != skip {
+			h ^= uint64(text[i])
+			h *= 1099511628211
+		}
+	}
+	return h
 }
 
 // joinTokens joins two raw tokens into the canonical form of the joined
@@ -408,13 +465,25 @@ func (x *Index) VersionIDs() []string {
 // Names returns the number of indexed names.
 func (x *Index) Names() int { return len(x.names) }
 
-// scratch is per-query working memory, reused through a sync.Pool.
+// scratch is per-query working memory, reused from query to query.
 type scratch struct {
 	acc     []int32  // per listed name: matched listed weight × similarity, greedily
 	mask    []uint64 // per listed name: query tokens (low 32 bits) and listed tokens (high) counted in acc
 	touched []int32
 	cands   []candidate
-	seen    []int32
+	// Similarities computed for this query (see memo): vocab token v has
+	// row vrow[v] of rows if vstamp[v] == stamp.
+	stamp  uint32
+	vstamp []uint32
+	vrow   []int32
+	rows   []memoRow
+	// The vocab tokens that non-essential query tokens match (see
+	// retrieve), if kstamp[v] == stamp: the best weight × similarity and
+	// the query tokens.
+	kstamp []uint32
+	kacc   []int32
+	kbits  []uint32
+	seen   []int32
 }
 
 type candidate struct {
@@ -428,6 +497,7 @@ type qtoken struct {
 	weight int32
 	pair   string     // canonical joined form with the next token, or ""
 	sims   []vocabSim // vocab tokens similar to this token, best first
+	exact  bool       // the token is a listed word
 	psims  []vocabSim // vocab tokens similar to pair
 }
 
@@ -440,9 +510,18 @@ type vocabSim struct {
 // Screen returns the entries whose names score at least MinScore against
 // q, best first (by score, then list version order, then reference), at most
 // MaxMatches, each with its best-scoring name.
-func (x *Index) Screen(q Query) []Match { return x.screen(q, MaxMatches) }
+func (x *Index) Screen(q Query) []Match { return x.screen(q, MaxMatches, MinScore) }
 
-func (x *Index) screen(q Query, limit int) []Match {
+// ScreenAbove is Screen reporting only matches that score at least floor
+// (and at least MinScore). With floor at the operator's threshold it
+// returns the hits and nothing else, and is faster: fewer listed names can
+// reach a higher floor, so fewer are scored. A hit's score and explanation
+// are the same as Screen's.
+func (x *Index) ScreenAbove(q Query, floor int) []Match {
+	return x.screen(q, MaxMatches, max(floor, MinScore))
+}
+
+func (x *Index) screen(q Query, limit, floor int) []Match {
 	var ignored []string
 	name := q.Name
 	if q.Kind == KindIndividual {
@@ -452,10 +531,23 @@ func (x *Index) screen(q Query, limit int) []Match {
 	if len(toks) == 0 {
 		return nil
 	}
+	s := x.scratch
+	s.stamp++
+	if s.stamp == 0 {
+		clear(s.vstamp) // after 2³² queries
+		clear(s.kstamp)
+		s.stamp = 1
+	}
+	s.rows = s.rows[:0]
 	qt := x.prepare(toks)
-	s := x.scratch.Get().(*scratch)
-	defer x.scratch.Put(s)
-	cands := x.retrieve(qt, s)
+	bonus := int32(0)
+	if !q.DateOfBirth.IsZero() {
+		bonus += dobExactPoints
+	}
+	if q.Country != "" {
+		bonus += countryPoints
+	}
+	cands := x.retrieve(qt, s, bonus, int32(floor))
 	country := CountryCode(q.Country)
 	type best struct {
 		name  int32
@@ -465,11 +557,11 @@ func (x *Index) screen(q Query, limit int) []Match {
 	for _, c := range cands {
 		n := &x.names[c.name]
 		sc, _ := x.score(qt, n, false)
-		if sc+maxBonusPoints < MinScore {
+		if sc+int(bonus) < floor {
 			continue
 		}
 		total, _ := x.adjust(sc, q, country, n)
-		if total < MinScore {
+		if total < floor {
 			continue
 		}
 		bests = append(bests, best{c.name, total})
@@ -555,6 +647,8 @@ func (x *Index) prepare(toks []normToken) []qtoken {
 		q := &qt[i]
 		if q.class == classNormal {
 			q.sims = x.similar(&q.normToken, q.text, q.skel, false)
+			_, q.exact = x.exact[q.text]
+			q.exact = q.exact && !q.abjad
 		}
 		if q.pair != "" {
 			q.psims = x.similar(nil, q.pair, "", true)
@@ -568,6 +662,28 @@ func (x *Index) prepare(toks []normToken) []qtoken {
 // similarity, best first. For a joined pair (t == nil) only pair and plain
 // tokens with similarity ≥ pairMin are kept.
 func (x *Index) similar(t *normToken, text, skel string, joined bool) []vocabSim {
+	if id, ok := x.exact[text]; ok && !joined && !t.abjad && !x.vocab[id].pair {
+		// A listed word: its neighbours, and their similarity to it, were
+		// found when the index was built. Only the label of the word itself
+		// depends on the query's spelling.
+		out := slices.Clone(x.vocab[id].neighbours)
+		for i := range out {
+			if out[i].vocab == id {
+				out[i].how = "exact"
+				if t.raw != text {
+					out[i].how = "variant"
+				}
+			}
+		}
+		return out
+	}
+	return x.sims(t, text, x.similarKeys(t, text, skel, joined), joined)
+}
+
+// similarKeys returns the vocab tokens that share a retrieval key with a
+// query word (or joined pair): one deletion from each, or the consonant
+// skeleton.
+func (x *Index) similarKeys(t *normToken, text, skel string, joined bool) []int32 {
 	var ids []int32
 	addAll := func(l []int32) {
 		for _, id := range l {
@@ -580,18 +696,22 @@ func (x *Index) similar(t *normToken, text, skel string, joined bool) []vocabSim
 		ids = append(ids, id)
 	}
 	if len(text) >= 3 {
-		addAll(x.del1[text])
+		addAll(x.del1[delKey(text, -1)])
 	}
-	if len(text) >= 4 {
-		var buf [jwMaxLen]byte
+	if len(text) >= 4 && !joined {
 		for i := 0; i < len(text) && i < jwMaxLen; i++ {
-			b := append(append(buf[:0], text[:i]...), text[i+1:]...)
-			addAll(x.del1[string(b)])
+			addAll(x.del1[delKey(text, i)])
 		}
 	}
 	if !joined && (len(skel) >= 3 || t != nil && t.abjad && len(skel) >= 2) {
 		addAll(x.skel[skel])
 	}
+	return ids
+}
+
+// sims computes the similarity of a query token (or joined pair) with the
+// vocab tokens ids and keeps those that match, best first.
+func (x *Index) sims(t *normToken, text string, ids []int32, joined bool) []vocabSim {
 	var out []vocabSim
 	for _, id := range ids {
 		v := &x.vocab[id]
@@ -639,9 +759,13 @@ func tokenSim(q *normToken, text, skel string, listedAbjad bool) (int, string) {
 		return 0, ""
 	}
 	jw := max(jaroWinkler(q.text, text), editSim(q.text, text))
-	for _, sp := range variantSpellings[text] {
-		// Compare a misspelt variant with every spelling of the group.
-		jw = max(jw, jaroWinkler(q.text, sp), editSim(q.text, sp))
+	if _, own := variantSpellings[q.text]; !own && jw < 950 {
+		for _, sp := range variantSpellings[text] {
+			// Compare a misspelt variant with every spelling of the group.
+			if abs(len(sp)-len(q.text)) <= 2 {
+				jw = max(jw, jaroWinkler(q.text, sp), editSim(q.text, sp))
+			}
+		}
 	}
 	how := "typo"
 	if q.abjad || listedAbjad {
@@ -678,16 +802,16 @@ func typoSim(a, b string, jw int) int {
 }
 
 // retrieve finds the listed names that share enough tokens with the query
-// to possibly score MinScore, best upper bound first, at most maxCandidates.
+// to possibly score floor, best upper bound first, at most maxCandidates.
 //
 // For each name it accumulates, over the query tokens that retrieved it, the
 // listed weight × similarity, an upper bound of the matched listed weight,
 // and the set of query tokens that found it. A name survives if the
 // average of the two coverage bounds plus the largest possible bonus
-// reaches MinScore.
-func (x *Index) retrieve(qt []qtoken, s *scratch) []candidate {
+// reaches floor.
+func (x *Index) retrieve(qt []qtoken, s *scratch, bonus, floor int32) []candidate {
 	s.touched = s.touched[:0]
-	visit := func(bits uint32, v vocabSim) {
+	visit := func(qbits uint32, v vocabSim) {
 		w := x.vocab[v.vocab].weight
 		if x.vocab[v.vocab].pair {
 			w *= 2 // a joined token stands for two listed tokens
@@ -703,9 +827,9 @@ func (x *Index) retrieve(qt []qtoken, s *scratch) []candidate {
 				s.touched = append(s.touched, n)
 			}
 			lb := lbits << (32 + p&31)
-			if m&uint64(bits) == 0 && m&lb == 0 {
+			if m&uint64(qbits) == 0 && m&lb == 0 {
 				s.acc[n] += w * int32(v.sim)
-				s.mask[n] = m | uint64(bits) | lb
+				s.mask[n] = m | uint64(qbits) | lb
 			}
 		}
 	}
@@ -728,13 +852,76 @@ func (x *Index) retrieve(qt []qtoken, s *scratch) []candidate {
 	// still scores if the name is retrieved by another token. The bound
 	// credits it as if it matched a listed token of weight 100 at optimistic.
 	var optimistic, optimisticQ int32
+	var optLens uint32 // lengths of listed tokens such a token might match
 	for i := range qt {
-		if qt[i].class == classNormal && len(qt[i].sims) == 0 && len(qt[i].psims) == 0 && len(qt[i].text) >= optimisticLen {
+		if l := len(qt[i].text); qt[i].class == classNormal && len(qt[i].sims) == 0 && len(qt[i].psims) == 0 && l >= optimisticLen {
 			optimistic += 100 * optimisticSim
 			optimisticQ += qt[i].weight
+			for d := l - 2; d <= l+2; d++ {
+				optLens |= 1 << min(d, 31)
+			}
+		}
+	}
+	// MaxScore (Turtle and Flood 1995): a name can reach floor only if the
+	// query tokens that retrieve it carry enough of the query's weight,
+	// since ub ≤ (1000 + qub)/2 + bonus. The lightest tokens, which together
+	// fall short of that, are non-essential: the names only they retrieve
+	// cannot reach floor, so their (long, since light means common)
+	// postings are not read, and the names the others retrieve are credited
+	// as if the non-essential tokens matched them.
+	qmin := 2*(floor-bonus) - 1000
+	order := make([]int, 0, len(qt))
+	for i := range qt {
+		if qt[i].class == classNormal && (len(qt[i].sims) > 0 || len(qt[i].psims) > 0) {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(qt[a].weight, qt[b].weight) })
+	var skipped uint32
+	var skipW, skipMax int32
+	light := always + optimisticQ
+	qmOf := func(m uint32) int32 {
+		q := int32(0)
+		for b := m; b != 0; b &= b - 1 {
+			if i := bits.TrailingZeros32(b); qt[i].class == classNormal {
+				q += qt[i].weight
+			}
+		}
+		return q
+	}
+	for _, i := range order {
+		if (light+qt[i].weight)*1000 >= qmin*max(wq, 1) {
+			break
+		}
+		light += qt[i].weight
+		skipped |= 1 << i
+		skipW += qt[i].weight
+		best := int32(0)
+		for _, v := range qt[i].sims {
+			best = max(best, x.vocab[v.vocab].weight*int32(v.sim))
+		}
+		for _, v := range qt[i].psims {
+			best = max(best, 2*x.vocab[v.vocab].weight*int32(v.sim))
+		}
+		skipMax += best
+		mark := func(v vocabSim, w int32, qb uint32) {
+			if s.kstamp[v.vocab] != s.stamp {
+				s.kstamp[v.vocab], s.kacc[v.vocab], s.kbits[v.vocab] = s.stamp, 0, 0
+			}
+			s.kacc[v.vocab] = max(s.kacc[v.vocab], w*int32(v.sim))
+			s.kbits[v.vocab] |= qb
+		}
+		for _, v := range qt[i].sims {
+			mark(v, x.vocab[v.vocab].weight, 1<<i)
+		}
+		for _, v := range qt[i].psims {
+			mark(v, 2*x.vocab[v.vocab].weight, 3<<i)
 		}
 	}
 	for i := range qt {
+		if skipped&(1<<i) != 0 {
+			continue
+		}
 		for _, v := range qt[i].sims {
 			visit(1<<i, v)
 		}
@@ -748,22 +935,46 @@ func (x *Index) retrieve(qt []qtoken, s *scratch) []candidate {
 		acc := s.acc[n]
 		s.acc[n], s.mask[n] = 0, 0
 		nm := &x.names[n]
-		lub := min(1000, (acc+optimistic)/nm.wMin)
+		opt, optQ := int32(0), int32(0)
+		if nm.lens&optLens != 0 {
+			opt, optQ = optimistic, optimisticQ
+		}
+
 		// Listed particles and initials are not retrieved; they may match.
-		for _, t := range nm.toks {
-			if t.class != classNormal {
-				lub = min(1000, lub+x.tokenWeight(t)*1000/nm.wMin)
+		// The non-essential tokens, looked up in the name itself if the
+		// name could reach floor were they all to match.
+		var sAcc, sQ int32
+		if skipped != 0 {
+			l := min(1000, (acc+opt+skipMax+nm.wRest*1000)/nm.wMin)
+			q := min(1000, (always+optQ+skipW+qmOf(m))*1000/max(wq, 1))
+			if (l+q)/2+bonus < floor {
+				continue
+			}
+			var sBits uint32
+			for _, t := range nm.toks {
+				if s.kstamp[t.vocab] == s.stamp {
+					sAcc += s.kacc[t.vocab]
+					sBits |= s.kbits[t.vocab]
+				}
+			}
+			for _, p := range nm.pairs {
+				if p >= 0 && s.kstamp[p] == s.stamp {
+					sAcc += s.kacc[p]
+					sBits |= s.kbits[p]
+				}
+			}
+			for b := sBits &^ m; b != 0; b &= b - 1 {
+				sQ += qt[bits.TrailingZeros32(b)].weight
 			}
 		}
-		qm := always + optimisticQ
-		for i := range qt {
-			if m&(1<<i) != 0 && qt[i].class == classNormal {
-				qm += qt[i].weight
-			}
-		}
+		lub := min(1000, (acc+opt+sAcc+nm.wRest*1000)/nm.wMin)
+		qm := always + optQ + sQ + qmOf(m)
 		qub := min(1000, qm*1000/max(wq, 1))
-		ub := (lub+qub)/2 + maxBonusPoints
-		if ub >= MinScore {
+		ub := (lub+qub)/2 + bonus
+		if nm.low {
+			ub += lowQualityPoints
+		}
+		if ub >= floor {
 			s.cands = append(s.cands, candidate{n, ub})
 		}
 	}
@@ -808,7 +1019,7 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 	pairs := ps[:0]
 	for i := range qt {
 		for j, t := range n.toks {
-			sim, how := x.sim(&qt[i], t)
+			sim, how := x.sim(qt, i, t)
 			if sim >= tokenMin {
 				pairs = append(pairs, pairing{sim: sim, qi: i, lj: j, how: how})
 			}
@@ -820,8 +1031,7 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 				if t.class != classNormal {
 					continue
 				}
-				v := &x.vocab[t.vocab]
-				if sim := x.pairSim(&qt[i], t.vocab, qt[i].pair, v.text); sim >= pairMin {
+				if sim := x.pairSim(qt, i, t.vocab); sim >= pairMin {
 					pairs = append(pairs, pairing{sim: sim, qi: i, lj: j, qJoin: true, how: "split"})
 				}
 			}
@@ -835,7 +1045,7 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 			if qt[i].class != classNormal {
 				continue
 			}
-			if sim := x.listedPairSim(&qt[i], p); sim >= pairMin {
+			if sim := x.listedPairSim(qt, i, p); sim >= pairMin {
 				pairs = append(pairs, pairing{sim: sim, qi: i, lj: j, lJoin: true, how: "joined"})
 			}
 		}
@@ -955,9 +1165,47 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 	return max(0, sc), ex
 }
 
-// sim returns the similarity of query token q with listed token t, from
+// hows are the ways two tokens match, as Explanation names them; the
+// memo of similarities stores an index into it.
+var hows = []string{"", "exact", "variant", "typo", "initial", "skeleton", "vowels", "joined", "split"}
+
+func howCode(h string) uint32 {
+	for i, s := range hows {
+		if s == h {
+			return uint32(i)
+		}
+	}
+	panic("screening: unknown match kind " + h)
+}
+
+// Memo key kinds.
+const (
+	memoSingle = iota
+	memoSingleAbjad
+	memoPair
+	memoListedPair
+)
+
+func (x *Index) memo(kind uint64, qi int, vocab int32, compute func() (int, string)) (int, string) {
+	s := x.scratch
+	if s.vstamp[vocab] != s.stamp {
+		s.vstamp[vocab] = s.stamp
+		s.vrow[vocab] = int32(len(s.rows))
+		s.rows = append(s.rows, memoRow{})
+	}
+	cell := &s.rows[s.vrow[vocab]][int(kind)*MaxNameTokens+qi]
+	if *cell != 0 {
+		return int(*cell >> 8 & 0xffff), hows[*cell&0xff]
+	}
+	sim, how := compute()
+	*cell = 1<<31 | uint32(sim)<<8 | howCode(how)
+	return sim, how
+}
+
+// sim returns the similarity of query token qi with listed token t, from
 // retrieval's results or computed (and remembered for this query).
-func (x *Index) sim(q *qtoken, t nameToken) (int, string) {
+func (x *Index) sim(qt []qtoken, qi int, t nameToken) (int, string) {
+	q := &qt[qi]
 	for _, v := range q.sims {
 		if v.vocab == t.vocab {
 			return v.sim, v.how
@@ -967,32 +1215,49 @@ func (x *Index) sim(q *qtoken, t nameToken) (int, string) {
 	if (q.class == classParticle) != (t.class == classParticle) && q.text != v.text {
 		return 0, "" // a particle matches only itself
 	}
-	return tokenSim(&q.normToken, v.text, v.skel, t.abjad)
+	kind := uint64(memoSingle)
+	if t.abjad {
+		kind = memoSingleAbjad
+	}
+	return x.memo(kind, qi, t.vocab, func() (int, string) { return tokenSim(&q.normToken, v.text, v.skel, t.abjad) })
 }
 
-func (x *Index) pairSim(q *qtoken, vocab int32, pair, text string) int {
+// pairSim is the similarity of query tokens qi and qi+1 joined with a
+// listed token.
+func (x *Index) pairSim(qt []qtoken, qi int, vocab int32) int {
+	q := &qt[qi]
 	for _, v := range q.psims {
 		if v.vocab == vocab {
 			return v.sim
 		}
 	}
-	if len(text) < 5 || abs(len(text)-len(pair)) > 2 {
-		return 0
-	}
-	return typoSim(pair, text, max(jaroWinkler(pair, text), editSim(pair, text)))
+	sim, _ := x.memo(memoPair, qi, vocab, func() (int, string) {
+		text := x.vocab[vocab].text
+		if len(text) < 5 || abs(len(text)-len(q.pair)) > 2 {
+			return 0, ""
+		}
+		return typoSim(q.pair, text, max(jaroWinkler(q.pair, text), editSim(q.pair, text))), ""
+	})
+	return sim
 }
 
-func (x *Index) listedPairSim(q *qtoken, vocab int32) int {
+// listedPairSim is the similarity of query token qi with two listed tokens
+// joined (vocab is the joined token).
+func (x *Index) listedPairSim(qt []qtoken, qi int, vocab int32) int {
+	q := &qt[qi]
 	for _, v := range q.sims {
 		if v.vocab == vocab {
 			return v.sim
 		}
 	}
-	text := x.vocab[vocab].text
-	if len(q.text) < 5 || abs(len(text)-len(q.text)) > 2 {
-		return 0
-	}
-	return typoSim(q.text, text, max(jaroWinkler(q.text, text), editSim(q.text, text)))
+	sim, _ := x.memo(memoListedPair, qi, vocab, func() (int, string) {
+		text := x.vocab[vocab].text
+		if len(q.text) < 5 || abs(len(text)-len(q.text)) > 2 {
+			return 0, ""
+		}
+		return typoSim(q.text, text, max(jaroWinkler(q.text, text), editSim(q.text, text))), ""
+	})
+	return sim
 }
 
 func abs(a int) int {

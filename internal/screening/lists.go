@@ -4,7 +4,6 @@ import (
 	"embed"
 	"fmt"
 	"strings"
-	"sync"
 )
 
 // The lists shipped with the binary: the UN Security Council Consolidated
@@ -14,22 +13,10 @@ import (
 //go:embed lists/un-consolidated-2026-02-27.xml lists/ofac-sdn-subset.csv lists/ofac-alt-subset.csv lists/ofac-add-subset.csv lists/ofac-sdn-comments-subset.csv
 var embedded embed.FS
 
-var defaultVersions struct {
-	once     sync.Once
-	versions []*ListVersion
-	err      error
-}
-
-// DefaultVersions returns the list versions embedded in the binary: the UN
-// list and the OFAC subset, parsed once. The versions are shared: callers
-// must not modify them.
+// DefaultVersions parses and returns the list versions embedded in the
+// binary: the UN list and the OFAC subset. Parsing takes a few hundred
+// milliseconds; callers keep the result.
 func DefaultVersions() ([]*ListVersion, error) {
-	d := &defaultVersions
-	d.once.Do(func() { d.versions, d.err = parseEmbedded() })
-	return d.versions, d.err
-}
-
-func parseEmbedded() ([]*ListVersion, error) {
 	open := func(name string) (*strings.Reader, error) {
 		b, err := embedded.ReadFile("lists/" + name)
 		if err != nil {

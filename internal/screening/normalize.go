@@ -320,7 +320,7 @@ func nearLegal(t string) bool {
 	}
 	f := fold(t)
 	for _, l := range legalLong {
-		if osaDistance(t, l) <= 1 || osaDistance(f, l) <= 1 {
+		if withinOneEdit(t, l) || withinOneEdit(f, l) {
 			return true
 		}
 	}
@@ -337,7 +337,7 @@ func isLegal(t string) bool {
 	if len(t) >= 6 {
 		f := fold(t)
 		for _, l := range fuzzyLegal {
-			if max(jaroWinkler(f, l), editSim(f, l)) >= 900 {
+			if abs(len(f)-len(l)) <= 2 && (f[0] == l[0] || f[1] == l[1]) && max(jaroWinkler(f, l), editSim(f, l)) >= 900 {
 				return true
 			}
 		}

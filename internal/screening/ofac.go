@@ -10,7 +10,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // OFACFiles are the files of one OFAC SDN publication in OFAC's legacy CSV
@@ -21,9 +20,10 @@ type OFACFiles struct {
 	Alt      io.Reader // alt.csv: ent_num, alt_num, alt_type, alt_name, alt_remarks
 	Add      io.Reader // add.csv: ent_num, add_num, address, city/state/postal, country, add_remarks
 	Comments io.Reader // sdn_comments.csv: ent_num, remarks continued
-	// Generated is the publication date. The CSV files carry none, so the
-	// importer supplies it; zero if unknown.
-	Generated time.Time
+	// Generated is the publication date or time (RFC 3339, e.g.
+	// "2026-02-27"). The CSV files carry none, so the importer supplies it;
+	// "" if unknown.
+	Generated string
 }
 
 // ParseOFAC reads an OFAC SDN publication from its sdn, alt and add CSV
@@ -57,9 +57,13 @@ func parseOFAC(f OFACFiles) (*ListVersion, error) {
 	if f.SDN == nil {
 		return nil, fmt.Errorf("no sdn.csv: %w", ErrMalformed)
 	}
-	v := &ListVersion{Source: "OFAC", Generated: f.Generated.UTC()}
-	if f.Generated.IsZero() {
-		v.Generated = time.Time{}
+	v := &ListVersion{Source: "OFAC"}
+	if f.Generated != "" {
+		g, err := checkTimestamp(f.Generated)
+		if err != nil {
+			return nil, err
+		}
+		v.Generated = g
 	}
 	h := sha256.New()
 	byNum := make(map[int]int) // ent_num → index in v.Entries

@@ -31,7 +31,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 )
 
 // Kind is the kind of party a list entry or a query names.
@@ -224,17 +223,17 @@ type ListVersion struct {
 	// 16 hex digits of SHA256, e.g. "un-3f2a9c1b0d4e5f60". It depends only on
 	// the content, so re-importing the same file yields the same ID.
 	ID        string
-	Source    string    // "UN", "OFAC" or the operator's name for a CSV list
-	Generated time.Time // from the file (UN dateGenerated) or supplied at import; zero if unknown
-	SHA256    string    // lower-case hex SHA-256 of the content (see each parser for what is hashed)
+	Source    string // "UN", "OFAC" or the operator's name for a CSV list
+	Generated string // when the list was generated, RFC 3339 as the file gives it (UN dateGenerated) or as supplied at import; "" if unknown
+	SHA256    string // lower-case hex SHA-256 of the content (see each parser for what is hashed)
 	Counts    Counts
 	Entries   []Entry
 }
 
 func (v *ListVersion) String() string {
 	date := "undated"
-	if !v.Generated.IsZero() {
-		date = v.Generated.UTC().Format("2006-01-02")
+	if v.Generated != "" {
+		date = v.Generated[:10]
 	}
 	return fmt.Sprintf("%s (%s, %s, %d entries: %d individuals, %d entities, %d others; %d names)",
 		v.ID, v.Source, date, v.Counts.Entries, v.Counts.Individuals, v.Counts.Entities, v.Counts.Others, v.Counts.Names)
@@ -306,4 +305,55 @@ func sortedUnique(s []string) []string {
 		}
 	}
 	return out[:n]
+}
+
+// checkTimestamp validates an RFC 3339 timestamp such as
+// "2026-02-27T00:00:09.554Z" or a plain date "2026-02-27" (the package
+// imports no time: see Index) and returns it trimmed.
+func checkTimestamp(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	bad := fmt.Errorf("screening: bad timestamp %q: want RFC 3339, e.g. 2026-02-27T00:00:09Z", s)
+	if len(s) < 10 || len(s) > 40 {
+		return "", bad
+	}
+	if _, err := ParseDate(s[:10]); err != nil || len(s[:10]) != 10 {
+		return "", bad
+	}
+	if len(s) == 10 {
+		return s, nil
+	}
+	rest := s[10:]
+	if rest[0] != 'T' && rest[0] != 't' || len(rest) < 9 {
+		return "", bad
+	}
+	clock := rest[1:9]
+	if clock[2] != ':' || clock[5] != ':' {
+		return "", bad
+	}
+	for i, c := range clock {
+		if i != 2 && i != 5 && (c < '0' || c > '9') {
+			return "", bad
+		}
+	}
+	if clock[0:2] > "23" || clock[3:5] > "59" || clock[6:8] > "60" {
+		return "", bad
+	}
+	rest = rest[9:]
+	if strings.HasPrefix(rest, ".") {
+		i := 1
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++
+		}
+		if i == 1 {
+			return "", bad
+		}
+		rest = rest[i:]
+	}
+	switch {
+	case rest == "Z" || rest == "z":
+	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
+	default:
+		return "", bad
+	}
+	return s, nil
 }

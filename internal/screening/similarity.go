@@ -112,11 +112,14 @@ func osaDistance(a, b string) int {
 	return prev[lb]
 }
 
-// editSim is 1000 × (1 − distance / length of the longer token): the share
-// of the longer token that survives the edits. Jaro-Winkler punishes an
-// insertion or deletion near the start of a long token (it counts the
-// shifted characters as transposed: "krporation" / "korporation" is
-// 0.85), which this does not (0.91).
+// editSim is 1000 × (1 − d / length of the longer token), where d is the
+// optimal string alignment distance, for d ≤ 1 (d ≤ 2 when the longer token
+// has 14 or more letters), else 0: the share of the longer token that
+// survives a typo. Only such small distances can reach a typo match, so
+// larger ones are not computed. Jaro-Winkler punishes an insertion or
+// deletion near the start of a long token (it counts the shifted
+// characters as transposed: "krporation" / "korporation" is 0.85), which
+// this does not (0.91).
 func editSim(a, b string) int {
 	if len(a) > jwMaxLen {
 		a = a[:jwMaxLen]
@@ -125,8 +128,41 @@ func editSim(a, b string) int {
 		b = b[:jwMaxLen]
 	}
 	l := max(len(a), len(b))
-	if l == 0 {
+	switch {
+	case l == 0:
 		return 0
+	case a == b:
+		return 1000
+	case withinOneEdit(a, b):
+		return 1000 - 1000/l
+	case l >= 14 && abs(len(a)-len(b)) <= 2 && osaDistance(a, b) <= 2:
+		return 1000 - 2000/l
 	}
-	return 1000 - 1000*osaDistance(a, b)/l
+	return 0
+}
+
+// withinOneEdit reports whether a and b differ by at most one insertion,
+// deletion, substitution or transposition of adjacent characters, in
+// linear time.
+func withinOneEdit(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if i == len(a) {
+		return true // equal, or b has one more character at the end
+	}
+	if len(a) == len(b) {
+		if a[i+1:] == b[i+1:] {
+			return true // substitution
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:] // transposition
+	}
+	return a[i:] == b[i+1:] // insertion into a
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 )
 
 // ErrTooLarge is returned (wrapped) when an input exceeds one of the limits.
@@ -168,14 +167,14 @@ func parseUN(r io.Reader) (*ListVersion, error) {
 	}
 	for _, a := range root.Attr {
 		if a.Name.Local == "dateGenerated" {
-			t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(a.Value))
+			t, err := checkTimestamp(a.Value)
 			if err != nil {
 				return nil, fmt.Errorf("dateGenerated %q: %w", a.Value, ErrMalformed)
 			}
-			v.Generated = t.UTC()
+			v.Generated = t
 		}
 	}
-	if v.Generated.IsZero() {
+	if v.Generated == "" {
 		return nil, fmt.Errorf("CONSOLIDATED_LIST has no dateGenerated: %w", ErrMalformed)
 	}
 	// INDIVIDUALS and ENTITIES, each holding its items.
