@@ -11,6 +11,18 @@
 // to ErrorsMax) with its element path, rule and ISO 20022 external status
 // reason code, ready for a pacs.002.
 //
+// Inbound: Parse (or ParseString, ReadBody for a request body) returns a
+// Message with one of CreditTransfer (pacs.008, pacs.009), PaymentReturn
+// (pacs.004), CancellationRequest (camt.056), StatusReport (pacs.002) or
+// AccountReport (camt.052/053/054), and Errors: each Error has an element
+// Path, a Rule, an ISO Reason code and the transaction it belongs to
+// (Errors.ForTx, Errors.Fatal). StatusReportFor turns a message and its
+// errors into the skeleton of the pacs.002 that answers it.
+//
+// Outbound: RenderStatusReport (pacs.002.001.10), RenderPaymentReturn
+// (pacs.004.001.09) and RenderAccountReport (camt.052/053/054.001.08) render
+// the same structs, and parse their output again before returning it.
+//
 // encoding/xml escapes rendered text and, in tests and fuzzing, serves as
 // an independent oracle for the scanner. It is not on the decoding path: its
 // tokenizer alone (BenchmarkEncodingXMLTokens) costs more per message than

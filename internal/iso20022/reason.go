@@ -107,9 +107,10 @@ type Error struct {
 	Path   string
 	Rule   Rule
 	Reason Reason
-	// Tx is the 1-based index of the transaction the error belongs to, or 0
-	// if it concerns the message as a whole. A caller can reject the
-	// transactions named here and accept the others.
+	// Tx is the 1-based index of the transaction (CdtTrfTxInf, TxInf,
+	// TxInfAndSts; Ntry in camt reports) the error belongs to, or 0 if it
+	// concerns the message as a whole. A caller can reject the transactions
+	// named here and accept the others.
 	Tx  int
 	Msg string
 }
