@@ -57,6 +57,7 @@ type benchOptions struct {
 	restartTarget   int64
 	rssAccounts     int
 	skip            map[string]bool
+	serveArgs       []string
 	jsonOut         bool
 	stdout, stderr  io.Writer
 	batch, inFlight int
@@ -71,6 +72,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.rssAccounts, "rss-accounts", 1_000_000, "accounts for the memory scenario")
 	fs.IntVar(&o.batch, "batch", 8190, "transfers per client batch")
 	fs.IntVar(&o.inFlight, "in-flight", 4, "client batches in flight")
+	serveArgs := fs.String("serve-args", "", "extra space-separated flags for the child `mutua serve` (e.g. --cpuprofile FILE)")
 	skip := fs.String("skip", "", "comma-separated scenarios to skip: engine, durable, restart, rss")
 	fs.BoolVar(&o.jsonOut, "json", false, "print one JSON object instead of a table")
 	fs.Usage = func() {
@@ -89,6 +91,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	o.serveArgs = strings.Fields(*serveArgs)
 	o.skip = map[string]bool{}
 	for _, s := range strings.Split(*skip, ",") {
 		if s != "" {
@@ -175,7 +178,7 @@ type child struct {
 }
 
 // startChild starts `mutua serve` on dir and waits until it is ready.
-func startChild(dir string, stderr io.Writer) (*child, error) {
+func startChild(dir string, extra []string, stderr io.Writer) (*child, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -187,7 +190,7 @@ func startChild(dir string, stderr io.Writer) (*child, error) {
 	addr := ln.Addr().String()
 	ln.Close()
 	c := &child{dir: dir, url: "http://" + addr}
-	c.cmd = exec.Command(exe, "serve", "--data", dir, "--listen", addr, "--log-level", "warn")
+	c.cmd = exec.Command(exe, append([]string{"serve", "--data", dir, "--listen", addr, "--log-level", "warn"}, extra...)...)
 	c.cmd.Stderr = stderr
 	out, err := c.cmd.StdoutPipe()
 	if err != nil {
@@ -375,11 +378,11 @@ func benchDurable(o benchOptions, u *sim.Union, rep *benchReport) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	c, err := startChild(dir, o.stderr)
+	c, err := startChild(dir, o.serveArgs, o.stderr)
 	if err != nil {
 		return err
 	}
-	defer c.stop(syscall.SIGKILL)
+	defer c.stop(syscall.SIGTERM)
 	ctx := context.Background()
 	cl := newBatchClient(c)
 	fmt.Fprintf(o.stderr, "bench: setting up %d accounts...\n", rep.Accounts)
@@ -418,7 +421,7 @@ func benchDurable(o benchOptions, u *sim.Union, rep *benchReport) error {
 	if err := c.stop(syscall.SIGKILL); err != nil {
 		return err
 	}
-	c2, err := startChild(dir, o.stderr)
+	c2, err := startChild(dir, o.serveArgs, o.stderr)
 	if err != nil {
 		return err
 	}
@@ -435,7 +438,7 @@ func benchRSS(o benchOptions) (float64, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(dir)
-	c, err := startChild(dir, o.stderr)
+	c, err := startChild(dir, nil, o.stderr)
 	if err != nil {
 		return 0, err
 	}

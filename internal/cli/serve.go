@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -32,6 +33,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	dir := fs.String("data", "", "data directory (created if missing)")
 	listen := fs.String("listen", DefaultListen, "address to serve HTTP on")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	snapEvery := fs.Uint64("snapshot-entries", 0, "snapshot the state and compact the log every N log entries (0 = the node's default)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file until the node stops")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: mutua serve --data DIR [--listen ADDR]")
 		fmt.Fprintln(stderr, "\nRuns a single-node Mutua: commands are committed to a raft log in DIR and")
@@ -55,7 +58,20 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := serve(ctx, *dir, *listen, log, stdout); err != nil {
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "mutua serve: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "mutua serve: %v\n", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if err := serve(ctx, *dir, *listen, *snapEvery, log, stdout); err != nil {
 		fmt.Fprintf(stderr, "mutua serve: %v\n", err)
 		return 1
 	}
@@ -63,12 +79,12 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 }
 
 // serve runs a node until ctx ends.
-func serve(ctx context.Context, dir, listen string, log *slog.Logger, stdout io.Writer) error {
+func serve(ctx context.Context, dir, listen string, snapEvery uint64, log *slog.Logger, stdout io.Writer) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	start := time.Now()
-	d, err := daemon.Open(daemon.Config{Dir: dir, Logger: log})
+	d, err := daemon.Open(daemon.Config{Dir: dir, Logger: log, SnapshotEntries: snapEvery})
 	if err != nil {
 		return err
 	}
