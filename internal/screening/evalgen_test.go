@@ -139,7 +139,7 @@ var variants = []struct {
 	{"legal-form", legalFormVariant},
 	{"cyrillic", scriptVariant(toCyrillic)},
 	{"arabic", arabicVariant},
-	{"greek", scriptVariant(toGreek)},
+	{"greek", greekVariant},
 	{"spelling", spellingVariant},
 	{"join-split", joinSplitVariant},
 	{"initial", initialVariant},
@@ -313,6 +313,16 @@ func scriptVariant(conv func(string) string) variant {
 		}
 		return conv(s), true
 	}
+}
+
+// greekVariant writes the names of entries connected with Greece or
+// Cyprus in Greek letters. (A Greek sender writes a Greek name in Greek;
+// nobody writes an Afghan or Korean name in Greek letters in a payment.)
+func greekVariant(rng *rand.Rand, e *Entry) (string, bool) {
+	if !slices.Contains(e.Countries, "GR") && !slices.Contains(e.Countries, "CY") {
+		return "", false
+	}
+	return scriptVariant(toGreek)(rng, e)
 }
 
 // arabicVariant writes names of the Arabic-speaking regimes' entries in

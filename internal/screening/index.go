@@ -54,15 +54,20 @@ const (
 	middleNum, middleDen = 1, 2
 
 	// infoMin is the matched listed weight (Σ weight × similarity / 1000)
-	// below which the name of an entity (not an individual) is generic:
+	// below which the name of an entity (not an individual) none of whose
+	// matched words is rare (rareWeight) is generic:
 	// names made only of common words ("Global Trading Group") lose
 	// infoPointsNum/infoPointsDen points per unit of weight short of infoMin.
 	infoMin                      = 160
+	rareWeight                   = 75 // a word no more than 80 listed names contain
 	infoPointsNum, infoPointsDen = 3, 4
 
 	// optimisticLen and optimisticSim: see retrieve.
 	optimisticLen = 7
 	optimisticSim = 900
+
+	// maxRaws bounds the spellings before fold kept per listed word.
+	maxRaws = 3
 
 	// maxCandidates bounds the listed names scored in full for one query.
 	maxCandidates = 256
@@ -237,6 +242,7 @@ type vocabToken struct {
 	skel       string
 	weight     int32
 	pair       bool
+	raws       []string   // spellings before fold that differ from text, at most maxRaws
 	postings   []uint32   // name<<5 | position of the token in the name, ascending
 	neighbours []vocabSim // vocab tokens similar to this one as a query word, best first (see similar)
 }
@@ -277,7 +283,11 @@ func NewIndex(versions ...*ListVersion) *Index {
 				}
 				in := indexedName{entry: int32(len(x.entries) - 1), name: int32(ni)}
 				for _, t := range toks {
-					in.toks = append(in.toks, nameToken{vocab: intern(t.text, t.skel, false), class: t.class, abjad: t.abjad})
+					id := intern(t.text, t.skel, false)
+					if v := &x.vocab[id]; !t.abjad && t.raw != t.text && len(v.raws) < maxRaws && !slices.Contains(v.raws, t.raw) && t.class == classNormal {
+						v.raws = append(v.raws, t.raw)
+					}
+					in.toks = append(in.toks, nameToken{vocab: id, class: t.class, abjad: t.abjad})
 				}
 				in.pairs = make([]int32, len(toks)-1)
 				for j := range in.pairs {
@@ -325,7 +335,7 @@ func NewIndex(versions ...*ListVersion) *Index {
 			} else {
 				n.wRest += w
 			}
-			if isMiddle(j, len(n.toks)) {
+			if e.Kind == KindIndividual && isMiddle(j, len(n.toks)) {
 				w = middleWeight(w)
 			}
 			n.wMin += w
@@ -337,7 +347,7 @@ func NewIndex(versions ...*ListVersion) *Index {
 	// Retrieval keys. Pair tokens are found by exact and one-deletion keys.
 	for id := range x.vocab {
 		v := &x.vocab[id]
-		spellings := []string{v.text}
+		spellings := append([]string{v.text}, v.raws...)
 		if !v.pair {
 			// A misspelt variant ("Mohamkmad") is one edit from some
 			// spelling of its group, if not from the canonical one.
@@ -374,7 +384,7 @@ func NewIndex(versions ...*ListVersion) *Index {
 		if v.pair {
 			continue
 		}
-		t := normToken{raw: v.text, text: v.text, skel: v.skel}
+		t := normToken{raw: v.text, text: v.text, skel: v.skel, known: true}
 		if len(v.text) == 1 {
 			t.class = classInitial
 		}
@@ -646,9 +656,11 @@ func (x *Index) prepare(toks []normToken) []qtoken {
 	for i := range qt {
 		q := &qt[i]
 		if q.class == classNormal {
+			if id, ok := x.exact[q.text]; ok && !x.vocab[id].pair {
+				q.known = true
+			}
+			q.exact = q.known && !q.abjad
 			q.sims = x.similar(&q.normToken, q.text, q.skel, false)
-			_, q.exact = x.exact[q.text]
-			q.exact = q.exact && !q.abjad
 		}
 		if q.pair != "" {
 			q.psims = x.similar(nil, q.pair, "", true)
@@ -727,7 +739,7 @@ func (x *Index) sims(t *normToken, text string, ids []int32, joined bool) []voca
 				continue
 			}
 		} else {
-			sim, how = tokenSim(t, v.text, v.skel, false)
+			sim, how = tokenSim(t, v.text, v.skel, v.raws, false)
 			if sim < tokenMin {
 				continue
 			}
@@ -745,7 +757,11 @@ func (x *Index) sims(t *normToken, text string, ids []int32, joined bool) []voca
 
 // tokenSim is the similarity of a query token with a listed token, and how
 // they matched. listedAbjad says the listed token came from Arabic script.
-func tokenSim(q *normToken, text, skel string, listedAbjad bool) (int, string) {
+//
+// raws are the listed word's spellings before fold: a typo can break one
+// of fold's digraphs ("steel" → "stil", but "stewl" → "stevl"), so the
+// query word as written is also compared with them.
+func tokenSim(q *normToken, text, skel string, raws []string, listedAbjad bool) (int, string) {
 	if q.text == text {
 		if q.raw == text {
 			return 1000, "exact"
@@ -759,6 +775,13 @@ func tokenSim(q *normToken, text, skel string, listedAbjad bool) (int, string) {
 		return 0, ""
 	}
 	jw := max(jaroWinkler(q.text, text), editSim(q.text, text))
+	if !q.abjad && jw < 950 {
+		for _, r := range raws {
+			if abs(len(r)-len(q.raw)) <= 2 {
+				jw = max(jw, jaroWinkler(q.raw, r), editSim(q.raw, r))
+			}
+		}
+	}
 	if _, own := variantSpellings[q.text]; !own && jw < 950 {
 		for _, sp := range variantSpellings[text] {
 			// Compare a misspelt variant with every spelling of the group.
@@ -776,13 +799,23 @@ func tokenSim(q *normToken, text, skel string, listedAbjad bool) (int, string) {
 		} else if s := jaroWinkler(q.skel, skel) * 95 / 100; s > jw {
 			jw, how = s, "skeleton"
 		}
-	} else if q.skel == skel && len(skel) >= 4 && vowelSim > jw {
+	} else if q.skel == skel && len(skel) >= 4 && vowelSim > jw && !q.known {
 		return vowelSim, "vowels"
 	}
 	if how == "skeleton" {
 		return jw, how
 	}
-	return typoSim(q.text, text, jw), how
+	sim := typoSim(q.text, text, jw)
+	if q.known {
+		// The query word is itself a listed name ("Karim"): a listed word a
+		// typo away ("Kasim") is more likely another name than a typo of
+		// it, so the distance counts three times, not twice.
+		sim = max(0, sim-(1000-jw))
+		if sim < tokenMin {
+			sim = 0
+		}
+	}
+	return sim, how
 }
 
 // typoSim turns the similarity (the larger of Jaro-Winkler and editSim) of
@@ -1120,6 +1153,8 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 		}
 	}
 	var qnum, qden, lnum, lden int64
+	// Middle names are forgiven only in the names of individuals.
+	person := x.entries[n.entry].Kind == KindIndividual
 	for i := range qt {
 		if qused&(1<<i) != 0 {
 			qnum += int64(qw[i]) * int64(qsim[i])
@@ -1127,7 +1162,7 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 			continue
 		}
 		w := int64(qt[i].weight)
-		if isMiddle(i, len(qt)) {
+		if person && isMiddle(i, len(qt)) {
 			w = middleWeight(w)
 		}
 		qden += w
@@ -1135,14 +1170,16 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 			ex.Unmatched = append(ex.Unmatched, qt[i].raw)
 		}
 	}
+	rare := false // a matched listed word is not common
 	for j, t := range n.toks {
 		if lused&(1<<j) != 0 {
+			rare = rare || x.tokenWeight(t) >= rareWeight
 			lnum += int64(lw[j]) * int64(lsim[j])
 			lden += int64(lw[j]) + int64(lpad[j])
 			continue
 		}
 		w := int64(x.tokenWeight(t))
-		if isMiddle(j, len(n.toks)) {
+		if person && isMiddle(j, len(n.toks)) {
 			w = middleWeight(w)
 		}
 		lden += w
@@ -1154,7 +1191,7 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 		return 0, ex
 	}
 	sc := int((qnum/qden + lnum/lden) / 2)
-	if info := int(lnum / 1000); info < infoMin && x.entries[n.entry].Kind != KindIndividual {
+	if info := int(lnum / 1000); info < infoMin && !rare && x.entries[n.entry].Kind != KindIndividual {
 		// Generic names: see infoMin.
 		p := (infoMin - info) * infoPointsNum / infoPointsDen
 		sc -= p
@@ -1219,7 +1256,7 @@ func (x *Index) sim(qt []qtoken, qi int, t nameToken) (int, string) {
 	if t.abjad {
 		kind = memoSingleAbjad
 	}
-	return x.memo(kind, qi, t.vocab, func() (int, string) { return tokenSim(&q.normToken, v.text, v.skel, t.abjad) })
+	return x.memo(kind, qi, t.vocab, func() (int, string) { return tokenSim(&q.normToken, v.text, v.skel, v.raws, t.abjad) })
 }
 
 // pairSim is the similarity of query tokens qi and qi+1 joined with a

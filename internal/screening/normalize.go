@@ -241,6 +241,7 @@ type normToken struct {
 	skel  string
 	class uint8
 	abjad bool
+	known bool // a word of some listed name (set by the index)
 }
 
 // honorifics are dropped from names.
@@ -708,7 +709,8 @@ var variantGroups = [][]string{
 	{"ilia", "ilya", "illia", "ilja"},
 	{"kim", "gim"},
 	{"jong", "chong"},
-	{"li", "lee", "ri", "rhee"},
+	{"ri", "rhee"},
+	{"li", "lee"},
 	{"pak", "park", "bak"},
 	{"choe", "choi", "chwe"},
 }

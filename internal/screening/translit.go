@@ -23,12 +23,11 @@ package screening
 // Greek follows ELOT 743 / ISO 843 (transcription, type 2): η→i, υ→y,
 // ω→o, θ→th, ψ→ps, ξ→x, β→v, with the digraphs ου→ou, αυ/ευ/ηυ→av/ev/iv
 // before vowels and voiced consonants and af/ef/if before voiceless ones
-// and at the end, γγ→ng, γξ→nx, γχ→nkh, ντ→d at the start of a word and
-// nd inside, γκ→g / ng. Two deviations serve matching: χ→kh (as
-// BGN/PCGN), which fold reads as h, because Greek writes the h and kh of
-// foreign names with χ; and μπ→b and τζ→j in every position (ELOT writes
-// mb inside a word), because in names they mostly stand for the foreign b
-// and j that Greek has no letter for ("Αμπντούλ" is "Abdul").
+// and at the end, γγ→ng, γξ→nx, γχ→nkh, μπ→b at the start of a word and
+// mb inside, ντ→d / nd, γκ→g / ng. Two deviations serve matching: χ→kh
+// (as BGN/PCGN), which fold reads as h, because Greek writes the h and kh
+// of foreign names with χ; and τζ→j, the foreign j that Greek has no
+// letter for ("Τζαμάλ" is "Jamal").
 //
 // Arabic (and the Persian and Urdu letters) follows a simplified
 // UNGEGN / BGN-PCGN 1956 romanisation without diacritics: ث→th, ح→h,
@@ -128,7 +127,10 @@ func transliterateGreek(b []byte, rs []rune, i int) ([]byte, int) {
 		}
 		return append(b, 'v'), 2
 	case r == 'μ' && next == 'π':
-		return append(b, 'b'), 2
+		if wordStart {
+			return append(b, 'b'), 2
+		}
+		return append(b, "mb"...), 2
 	case r == 'ν' && next == 'τ':
 		if wordStart {
 			return append(b, 'd'), 2
