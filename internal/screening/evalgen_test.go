@@ -186,8 +186,15 @@ func typoVariant(k int) variant {
 	}
 }
 
+// typoMinLen is the shortest word a typo variant misspells. A one-letter
+// change to a word of four letters or fewer mostly makes another word
+// ("Kony" / "Tony", "Chol" / "Chul"): a different name, not a typo to catch.
+const typoMinLen = 5
+
 // typoOn makes k single-character edits (substitution, deletion,
-// insertion, transposition) in different words of at least four letters,
+// insertion, transposition) in different words of at least typoMinLen
+// letters (and no hyphens or apostrophes, which split a word into shorter
+// ones),
 // or, for two edits in a name of fewer than three words, both in one word
 // of at least eight letters.
 func typoOn(k int) func(rng *rand.Rand, s string) (string, bool) {
@@ -195,7 +202,7 @@ func typoOn(k int) func(rng *rand.Rand, s string) (string, bool) {
 		w := strings.Fields(s)
 		var long []int
 		for i, x := range w {
-			if len(x) >= 4 && latinOnly(x) {
+			if len(x) >= typoMinLen && latinOnly(x) && !strings.ContainsAny(x, "-'’.,") {
 				long = append(long, i)
 			}
 		}

@@ -242,6 +242,7 @@ type vocabToken struct {
 	skel       string
 	weight     int32
 	pair       bool
+	latin      bool     // some listed name has the word in Latin script
 	raws       []string   // spellings before fold that differ from text, at most maxRaws
 	postings   []uint32   // name<<5 | position of the token in the name, ascending
 	neighbours []vocabSim // vocab tokens similar to this one as a query word, best first (see similar)
@@ -284,6 +285,7 @@ func NewIndex(versions ...*ListVersion) *Index {
 				in := indexedName{entry: int32(len(x.entries) - 1), name: int32(ni)}
 				for _, t := range toks {
 					id := intern(t.text, t.skel, false)
+					x.vocab[id].latin = x.vocab[id].latin || !t.abjad
 					if v := &x.vocab[id]; !t.abjad && t.raw != t.text && len(v.raws) < maxRaws && !slices.Contains(v.raws, t.raw) && t.class == classNormal {
 						v.raws = append(v.raws, t.raw)
 					}
@@ -373,7 +375,8 @@ func NewIndex(versions ...*ListVersion) *Index {
 				}
 			}
 		}
-		if !v.pair && len(v.skel) >= 3 {
+		if !v.pair && len(v.skel) >= 2 {
+			// Skeletons of two letters serve only words from Arabic script.
 			x.skel[v.skel] = append(x.skel[v.skel], int32(id))
 		}
 	}
@@ -381,7 +384,7 @@ func NewIndex(versions ...*ListVersion) *Index {
 	// so that a query word that is a listed word needs no key lookups.
 	for id := range x.vocab {
 		v := &x.vocab[id]
-		if v.pair {
+		if v.pair || !v.latin {
 			continue
 		}
 		t := normToken{raw: v.text, text: v.text, skel: v.skel, known: true}
@@ -656,7 +659,7 @@ func (x *Index) prepare(toks []normToken) []qtoken {
 	for i := range qt {
 		q := &qt[i]
 		if q.class == classNormal {
-			if id, ok := x.exact[q.text]; ok && !x.vocab[id].pair {
+			if id, ok := x.exact[q.text]; ok && !x.vocab[id].pair && x.vocab[id].latin {
 				q.known = true
 			}
 			q.exact = q.known && !q.abjad
@@ -674,7 +677,7 @@ func (x *Index) prepare(toks []normToken) []qtoken {
 // similarity, best first. For a joined pair (t == nil) only pair and plain
 // tokens with similarity ≥ pairMin are kept.
 func (x *Index) similar(t *normToken, text, skel string, joined bool) []vocabSim {
-	if id, ok := x.exact[text]; ok && !joined && !t.abjad && !x.vocab[id].pair {
+	if id, ok := x.exact[text]; ok && !joined && !t.abjad && !x.vocab[id].pair && x.vocab[id].latin {
 		// A listed word: its neighbours, and their similarity to it, were
 		// found when the index was built. Only the label of the word itself
 		// depends on the query's spelling.
@@ -1083,9 +1086,21 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 			}
 		}
 	}
+	covered := func(p pairing) int32 {
+		w := x.tokenWeight(n.toks[p.lj])
+		if p.lJoin {
+			w += x.tokenWeight(n.toks[p.lj+1])
+		}
+		return w
+	}
 	slices.SortStableFunc(pairs, func(a, b pairing) int {
 		if a.sim != b.sim {
 			return cmp.Compare(b.sim, a.sim)
+		}
+		// At equal similarity, the pairing that covers more listed weight
+		// first: "alkarim" takes "al"+"karim" before a lone "al" takes "al".
+		if wa, wb := covered(a), covered(b); wa != wb {
+			return cmp.Compare(wb, wa)
 		}
 		aj, bj := a.qJoin || a.lJoin, b.qJoin || b.lJoin
 		if aj != bj {
