@@ -404,11 +404,29 @@ func joinSplitVariant(rng *rand.Rand, e *Entry) (string, bool) {
 		}
 	}
 	w := strings.Fields(s)
-	if e.Kind == KindEntity && len(w) >= 2 {
-		i := rng.IntN(len(w) - 1)
+	// Two words of the name proper run together; legal forms and
+	// connectors are not part of it.
+	var at []int
+	for i := 0; i+1 < len(w); i++ {
+		if plainWord(w[i]) && plainWord(w[i+1]) {
+			at = append(at, i)
+		}
+	}
+	if e.Kind == KindEntity && len(at) > 0 {
+		i := at[rng.IntN(len(at))]
 		return strings.Join(append(append(w[:i:i], w[i]+w[i+1]), w[i+2:]...), " "), true
 	}
 	return "", false
+}
+
+// plainWord reports whether a word is a word of a name proper: not a legal
+// form, a connector or an abbreviation.
+func plainWord(w string) bool {
+	t := Tokens(w)
+	if len(t) != 1 || len(t[0]) < 2 || strings.ContainsAny(w, ".,()") {
+		return false
+	}
+	return !isLegal(t[0]) && !legalEnds[fold(t[0])] && !connectors[t[0]]
 }
 
 func initialVariant(rng *rand.Rand, e *Entry) (string, bool) {

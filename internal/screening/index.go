@@ -294,7 +294,7 @@ func NewIndex(versions ...*ListVersion) *Index {
 				in.pairs = make([]int32, len(toks)-1)
 				for j := range in.pairs {
 					in.pairs[j] = -1
-					if toks[j].class == classNormal && toks[j+1].class == classNormal || toks[j].class == classParticle && toks[j+1].class == classNormal {
+					if toks[j+1].class == classNormal {
 						jt := joinTokens(toks[j].raw, toks[j+1].raw)
 						in.pairs[j] = intern(jt, skeleton(jt), true)
 					}
@@ -652,7 +652,7 @@ func (x *Index) prepare(toks []normToken) []qtoken {
 				q.weight = x.vocab[id].weight
 			}
 		}
-		if i+1 < len(toks) && (t.class == classNormal || t.class == classParticle) && toks[i+1].class == classNormal {
+		if i+1 < len(toks) && toks[i+1].class == classNormal {
 			q.pair = joinTokens(t.raw, toks[i+1].raw)
 		}
 	}
@@ -721,6 +721,13 @@ func (x *Index) similarKeys(t *normToken, text, skel string, joined bool) []int3
 	if !joined && (len(skel) >= 3 || t != nil && t.abjad && len(skel) >= 2) {
 		addAll(x.skel[skel])
 	}
+	if !joined && t != nil && !t.abjad && t.raw != text && len(t.raw) >= 4 {
+		// The word as written: a typo can break one of fold's digraphs.
+		addAll(x.del1[delKey(t.raw, -1)])
+		for i := 0; i < len(t.raw) && i < jwMaxLen; i++ {
+			addAll(x.del1[delKey(t.raw, i)])
+		}
+	}
 	return ids
 }
 
@@ -775,10 +782,19 @@ func tokenSim(q *normToken, text, skel string, raws []string, listedAbjad bool) 
 		if len(text) > 0 && len(q.text) > 0 && q.text[0] == text[0] {
 			return initialSim, "initial"
 		}
+		for _, r := range raws {
+			// "K." for "Khamis", which fold made "hamis".
+			if q.class == classInitial && len(q.raw) > 0 && r[0] == q.raw[0] {
+				return initialSim, "initial"
+			}
+		}
 		return 0, ""
 	}
 	jw := max(jaroWinkler(q.text, text), editSim(q.text, text))
 	if !q.abjad && jw < 950 {
+		if q.raw != q.text && abs(len(text)-len(q.raw)) <= 2 {
+			jw = max(jw, jaroWinkler(q.raw, text), editSim(q.raw, text))
+		}
 		for _, r := range raws {
 			if abs(len(r)-len(q.raw)) <= 2 {
 				jw = max(jw, jaroWinkler(q.raw, r), editSim(q.raw, r))

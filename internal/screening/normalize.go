@@ -270,7 +270,7 @@ var (
 	// fuzzyLegal are long legal-form words also dropped when misspelt.
 	fuzzyLegal = []string{fold("company"), fold("corporation"), fold("limited"), fold("incorporated"), fold("establishment")}
 	// legalSuffixes are split off a word they are joined to ("PROJECTSLTD").
-	legalSuffixes = []string{"ltd", "llc", "ltda", "gmbh", "company", "corporation", "limited"}
+	legalSuffixes = []string{"ltd", "llc", "ltda", "gmbh", "company", "corporation", "limited", "establishment"}
 )
 
 func foldedSet(words ...string) map[string]bool {
@@ -406,6 +406,13 @@ func normalizeName(s string, dropped *[]string) []normToken {
 		}
 		if p, ok := particles[t]; ok {
 			out = append(out, normToken{raw: t, text: p, skel: p, class: classParticle, abjad: rt.abjad})
+			continue
+		}
+		if slices.Contains(abdPrefixes, t) {
+			// "Abdel Kader": the prefix alone is "abd al".
+			out = append(out,
+				normToken{raw: t, text: "abd", skel: "*bd", abjad: rt.abjad},
+				normToken{raw: t, text: "al", skel: "al", class: classParticle, abjad: rt.abjad})
 			continue
 		}
 		if _, ok := variantSpellings[canonical(fold(t))]; !ok && len(t) >= 8 {
