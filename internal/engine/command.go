@@ -25,7 +25,10 @@ const (
 	KindLinked          Kind = 12 // operator: transfers that apply whole or not at all
 	KindIssueToken      Kind = 13 // operator: register an API token's hash
 	KindRevokeToken     Kind = 14 // operator: revoke an API token
-	kindCount                = 15 // one more than the largest kind
+	KindSetScreening    Kind = 15 // operator: activate a sanctions list set and threshold
+	KindRelease         Kind = 16 // operator: release a held payment to settlement
+	KindRejectHeld      Kind = 17 // operator: reject a held payment
+	kindCount                = 18 // one more than the largest kind
 	commandFormatV1     byte = 1
 	transferSpecFieldsN      = 4
 )
@@ -45,6 +48,9 @@ var kindNames = [...]string{
 	KindLinked:         "linked",
 	KindIssueToken:     "issue_token",
 	KindRevokeToken:    "revoke_token",
+	KindSetScreening:   "set_screening",
+	KindRelease:        "release",
+	KindRejectHeld:     "reject_held",
 }
 
 func (k Kind) String() string {
@@ -99,8 +105,17 @@ type Command struct {
 
 	DebtorName   string
 	CreditorName string
-	Remittance   string
-	Priority     uint8
+	// Ultimate parties, when they differ from debtor and creditor.
+	UltimateDebtorName   string
+	UltimateCreditorName string
+	Remittance           string
+	Priority             uint8
+
+	// Screening is the sanctions screening decision made for a payment
+	// before it was proposed. It travels in the log so that replay repeats
+	// the decision, and it is encoded last and left out of the idempotency
+	// content hash: a retry screened against newer lists is still a retry.
+	Screening Screening
 
 	// Reserve: how long funds are held (nanoseconds of log time).
 	TimeoutNs int64
@@ -127,6 +142,21 @@ type Command struct {
 	// token; Name labels the user it belongs to.
 	TokenID   string
 	TokenHash [32]byte
+
+	// SetScreening: the list set id (in Name) and the hold threshold.
+	Threshold uint16
+	FourEyes  bool
+}
+
+// Screening is the evidence of one payment's sanctions screening: which list
+// set was used and the best match over all its parties. The engine holds the
+// payment when Score reaches the active threshold.
+type Screening struct {
+	Lists  string // id of the active list set the parties were screened against
+	Score  uint16 // best match score, 0 to 1000
+	Party  string // which party matched best: debtor, creditor, ...
+	Ref    string // the list entry's reference, e.g. KPe.001
+	Listed string // the listed name that matched
 }
 
 // Size limits on command fields: each bounds memory and log space per command.
@@ -184,9 +214,12 @@ func AppendCommand(buf []byte, c *Command) []byte {
 		buf = appendStr(buf, c.EndToEndID)
 		buf = appendStr(buf, c.DebtorName)
 		buf = appendStr(buf, c.CreditorName)
+		buf = appendStr(buf, c.UltimateDebtorName)
+		buf = appendStr(buf, c.UltimateCreditorName)
 		buf = appendStr(buf, c.Remittance)
 		buf = append(buf, c.Priority)
 		buf = binary.AppendVarint(buf, c.TimeoutNs)
+		buf = appendScreening(buf, &c.Screening)
 	case KindPost, KindVoid:
 		buf = appendStr(buf, c.Participant)
 		buf = binary.AppendUvarint(buf, c.PendingID)
@@ -198,6 +231,14 @@ func AppendCommand(buf []byte, c *Command) []byte {
 		buf = appendStr(buf, c.Name)
 	case KindRevokeToken:
 		buf = appendStr(buf, c.TokenID)
+	case KindSetScreening:
+		buf = appendStr(buf, c.Name)
+		buf = binary.AppendUvarint(buf, uint64(c.Threshold))
+		buf = appendBool(buf, c.FourEyes)
+	case KindRelease, KindRejectHeld:
+		buf = binary.AppendUvarint(buf, c.PendingID)
+		buf = appendStr(buf, c.Name)
+		buf = appendStr(buf, c.Remittance)
 	case KindLinked:
 		buf = appendStr(buf, c.Key)
 		buf = binary.AppendUvarint(buf, uint64(len(c.Transfers)))
@@ -271,9 +312,12 @@ func decodeCommand(b []byte, intern func([]byte) (string, bool)) (Command, error
 		c.EndToEndID = d.str()
 		c.DebtorName = d.str()
 		c.CreditorName = d.str()
+		c.UltimateDebtorName = d.str()
+		c.UltimateCreditorName = d.str()
 		c.Remittance = d.str()
 		c.Priority = d.byte()
 		c.TimeoutNs = d.varint()
+		d.screening(&c.Screening)
 	case KindPost, KindVoid:
 		c.Participant = d.id()
 		c.PendingID = d.uvarint()
@@ -285,6 +329,14 @@ func decodeCommand(b []byte, intern func([]byte) (string, bool)) (Command, error
 		c.Name = d.str()
 	case KindRevokeToken:
 		c.TokenID = d.str()
+	case KindSetScreening:
+		c.Name = d.str()
+		c.Threshold = uint16(d.uvarint())
+		c.FourEyes = d.bool()
+	case KindRelease, KindRejectHeld:
+		c.PendingID = d.uvarint()
+		c.Name = d.str()
+		c.Remittance = d.str()
 	case KindLinked:
 		c.Key = d.str()
 		n := d.uvarint()
@@ -310,6 +362,42 @@ func decodeCommand(b []byte, intern func([]byte) (string, bool)) (Command, error
 		return Command{}, fmt.Errorf("%w: %s: %d trailing bytes", ErrMalformed, c.Kind, len(d.b))
 	}
 	return c, nil
+}
+
+// screeningMarker starts the screening block, so that ContentBytes can find
+// where the rest of the command ends.
+const screeningMarker = 0xff
+
+func appendScreening(buf []byte, s *Screening) []byte {
+	buf = append(buf, screeningMarker)
+	buf = appendStr(buf, s.Lists)
+	buf = binary.AppendUvarint(buf, uint64(s.Score))
+	buf = appendStr(buf, s.Party)
+	buf = appendStr(buf, s.Ref)
+	return appendStr(buf, s.Listed)
+}
+
+func (d *decoder) screening(s *Screening) {
+	if d.byte() != screeningMarker {
+		d.fail("missing screening block")
+		return
+	}
+	s.Lists = d.str()
+	score := d.uvarint()
+	if score > ScoreMax {
+		d.fail("screening score %d exceeds %d", score, ScoreMax)
+	}
+	s.Score = uint16(score)
+	s.Party, s.Ref, s.Listed = d.str(), d.str(), d.str()
+}
+
+// ScoreMax is the largest screening score.
+const ScoreMax = 1000
+
+// contentBytes returns the part of an encoded command that idempotency
+// compares: for payments, everything before the screening block.
+func contentBytes(raw []byte, screeningLen int) []byte {
+	return raw[:len(raw)-screeningLen]
 }
 
 func appendStr(buf []byte, s string) []byte {

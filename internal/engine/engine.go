@@ -86,8 +86,11 @@ type Payment struct {
 	key         storedKey // the sender's idempotency key, scoped to Payer
 	ContentHash uint64
 	Status      Status
+	Reason      Reason // why a payment that was accepted ended rejected
 	CreatedNs   int64
 	UpdatedNs   int64
+	// TimeoutNs is a held reservation's timeout, applied when released.
+	TimeoutNs int64
 }
 
 // storedKey holds an idempotency key inline, so that payments hold no
@@ -139,6 +142,10 @@ type Result struct {
 	// Duplicate is set when the result repeats an earlier one for the same
 	// idempotency key and content; nothing changed.
 	Duplicate bool
+	// PaymentReason says why, when this command ended the payment it acted
+	// on as rejected (a compliance rejection, or a release that could not
+	// settle); the command itself succeeded.
+	PaymentReason Reason
 	// Transfers are the postings this command made.
 	Transfers []Transfer
 	// Expired lists the reservations that reached their deadline at the
@@ -163,6 +170,16 @@ type Engine struct {
 	timeNs int64  // log time of the last applied entry
 
 	tokens map[string]*Token
+
+	// screening is the active sanctions configuration; lists == "" means
+	// screening has never been configured and payments carry no decision.
+	screening screeningConfig
+	// reviews holds the first approval of a held payment under four-eyes.
+	reviews map[uint64]review
+	// parked holds open payments (held for review) that are older than the
+	// dedupe window, so that the payment log can keep shrinking from the
+	// front while they wait.
+	parked map[uint64]*Payment
 	// owner[a] is the participant index holding account a. Derived from
 	// participants' accounts; rebuilt on restore.
 	owner []uint32
@@ -182,6 +199,8 @@ func New() *Engine {
 		byKey:       newKeyIndex(),
 		byUETR:      make(map[[16]byte]uint64),
 		tokens:      make(map[string]*Token),
+		reviews:     make(map[uint64]review),
+		parked:      make(map[uint64]*Payment),
 	}
 }
 
@@ -257,6 +276,10 @@ func (e *Engine) applyOne(b []byte) Result {
 		return e.issueToken(&c)
 	case KindRevokeToken:
 		return e.revokeToken(&c)
+	case KindSetScreening:
+		return e.setScreening(&c)
+	case KindRelease, KindRejectHeld:
+		return e.review(&c)
 	}
 	return reject(CommandUnknown)
 }
@@ -411,7 +434,7 @@ func checkAmount(v int64) Reason {
 // key was used with the same content, a conflict if with other content, or
 // found == false.
 func (e *Engine) replay(key keyRef, hash uint64) (Result, bool) {
-	id, found := e.byKey.get(key, &e.payments)
+	id, found := e.byKey.get(key, e)
 	if !found {
 		return Result{}, false
 	}
@@ -506,7 +529,7 @@ func (e *Engine) pay(c *Command, raw []byte) Result {
 		return reject(CurrencyMismatch)
 	}
 	payerIdx, payer := e.participant(c.Participant)
-	hash := xxhash.Sum64(raw)
+	hash := xxhash.Sum64(contentBytes(raw, screeningLen(&c.Screening)))
 	if payer != nil {
 		if res, found := e.replay(keyRef{payerIdx, c.Key}, hash); found {
 			return res
@@ -538,8 +561,16 @@ func (e *Engine) pay(c *Command, raw []byte) Result {
 	case payee.accounts[ci] == noAccount:
 		return reject(PayeeAccountUnknown)
 	}
+	if e.screening.lists != "" && c.Screening.Lists != e.screening.lists {
+		return reject(ScreeningStale)
+	}
 	t := ledger.Transfer{Debit: payer.accounts[ci], Credit: payee.accounts[ci], Amount: uint64(c.Amount)}
 	id := e.nextPayment
+	if e.screening.lists != "" && c.Screening.Score >= e.screening.threshold {
+		// A hit: the payment waits for review; no funds move.
+		e.record(Payment{Kind: c.Kind, Payer: payerIdx, Payee: payeeIdx, Currency: ci, Amount: c.Amount, UETR: c.UETR, key: newStoredKey(c.Key), ContentHash: hash, Status: StatusHeld, TimeoutNs: c.TimeoutNs})
+		return Result{Member: -1, Payment: id, Status: StatusHeld}
+	}
 	status := StatusSettled
 	if c.Kind == KindReserve {
 		status = StatusPending
@@ -594,6 +625,7 @@ func (e *Engine) resolve(c *Command) Result {
 		p.Posted = int64(done.Posted)
 		t.Amount, t.Release = done.Posted, done.Amount-done.Posted
 	}
+	e.unpark(p)
 	return Result{Member: -1, Payment: p.ID, Status: p.Status, Transfers: e.oneTransfer(t)}
 }
 
@@ -700,7 +732,7 @@ func (e *Engine) record(p Payment) uint64 {
 	e.nextPayment++
 	p.CreatedNs, p.UpdatedNs = e.timeNs, e.timeNs
 	e.payments.push(p)
-	e.byKey.put(p.keyRef(), p.ID, &e.payments)
+	e.byKey.put(p.keyRef(), p.ID, e)
 	if p.UETR != [16]byte{} {
 		e.byUETR[p.UETR] = p.ID
 	}
@@ -708,7 +740,12 @@ func (e *Engine) record(p Payment) uint64 {
 }
 
 // payment returns the payment with id if it is still in memory, or nil.
-func (e *Engine) payment(id uint64) *Payment { return e.payments.at(id) }
+func (e *Engine) payment(id uint64) *Payment {
+	if p := e.payments.at(id); p != nil {
+		return p
+	}
+	return e.parked[id]
+}
 
 // expire releases reservations whose deadline has come.
 func (e *Engine) expire() []Transfer {
@@ -723,6 +760,7 @@ func (e *Engine) expire() []Transfer {
 			panic(fmt.Sprintf("engine: expired reservation %d has no pending payment", d.ID))
 		}
 		p.Status, p.UpdatedNs = StatusExpired, e.timeNs
+		e.unpark(p)
 		out[i] = e.named(Transfer{Payment: d.ID, Debit: d.Debit, Credit: d.Credit, Currency: p.Currency, Release: d.Amount})
 	}
 	return out
@@ -731,7 +769,15 @@ func (e *Engine) expire() []Transfer {
 // evict forgets final payments older than the dedupe window, oldest first.
 func (e *Engine) evict() {
 	cutoff := e.timeNs - DedupeWindowNs
-	for p := e.payments.front(); p != nil && p.CreatedNs < cutoff && p.Status.Final(); p = e.payments.front() {
+	for p := e.payments.front(); p != nil && p.CreatedNs < cutoff; p = e.payments.front() {
+		if !p.Status.Final() {
+			// Held for review (or a reservation released from review):
+			// keep it, and its keys, aside.
+			parked := *p
+			e.parked[p.ID] = &parked
+			e.payments.pop()
+			continue
+		}
 		e.byKey.delete(p.keyRef(), p.ID)
 		if p.UETR != [16]byte{} {
 			delete(e.byUETR, p.UETR)

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"testing"
 
@@ -158,3 +159,61 @@ func FuzzRestore(f *testing.F) {
 }
 
 var _ = ledger.PendingMax
+
+// TestHeldOutlivesWindow holds a payment, lets the dedupe window pass while
+// other payments come and go, and checks the held one is still deduplicated,
+// survives a snapshot, and settles exactly once when released.
+func TestHeldOutlivesWindow(t *testing.T) {
+	e, index, now := smallUnion(t)
+	index++
+	if r := e.ApplyCommands(index, now, &Command{Kind: KindSetScreening, Name: "lists-v1", Threshold: 800})[0]; r.Reason != OK {
+		t.Fatalf("set screening: %s", r.Reason)
+	}
+	held := &Command{Kind: KindPay, Participant: "SBININBBXXX", Payee: "HDFCINBBXXX", Currency: "INR", Amount: 700, Key: "held", UETR: testUETR(1),
+		CreditorName: "Listed Trading Co", Screening: Screening{Lists: "lists-v1", Score: 930, Party: "creditor", Ref: "XXe.001", Listed: "LISTED TRADING CO"}}
+	index++
+	r := e.ApplyCommands(index, now, held)[0]
+	if r.Status != StatusHeld {
+		t.Fatalf("screening hit = %+v; want held", r)
+	}
+	id := r.Payment
+	for i := 1; i <= 3; i++ { // three windows of other traffic
+		index++
+		now += DedupeWindowNs
+		pay := &Command{Kind: KindPay, Participant: "HDFCINBBXXX", Payee: "SBININBBXXX", Currency: "INR", Amount: 1, Key: fmt.Sprintf("k%d", i), UETR: testUETR(uint64(10 + i)), Screening: Screening{Lists: "lists-v1"}}
+		if r := e.ApplyCommands(index, now, pay)[0]; r.Status != StatusSettled {
+			t.Fatalf("clear payment %d = %+v", i, r)
+		}
+	}
+	if err := e.CheckInvariants(); err != nil {
+		t.Fatal(err)
+	}
+	if _, found := e.Payment(id - 1); found {
+		t.Fatal("a final payment older than the window is still in memory")
+	}
+	index++
+	if r := e.ApplyCommands(index, now, held)[0]; !r.Duplicate || r.Payment != id {
+		t.Fatalf("retry of the held payment after the window = %+v; want duplicate of %d", r, id)
+	}
+	snap, _ := e.Snapshot()
+	twin := New()
+	if err := twin.Restore(index, snap); err != nil {
+		t.Fatal(err)
+	}
+	for _, en := range []*Engine{e, twin} {
+		rs := en.ApplyCommands(index+1, now, &Command{Kind: KindRelease, PendingID: id, Name: "asha"}, &Command{Kind: KindRelease, PendingID: id, Name: "asha"})
+		if rs[0].Status != StatusSettled || rs[1].Reason != NotHeld {
+			t.Fatalf("release, release = %+v, %+v; want settled, not_held", rs[0], rs[1])
+		}
+		if err := en.CheckInvariants(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if e.Digest() != twin.Digest() {
+		t.Fatal("snapshot + replay differs from the live engine")
+	}
+	a, _ := e.Account("HDFCINBBXXX", "INR")
+	if _, bal := a.Balance(); bal.Lo != 100000+700-3 {
+		t.Fatalf("payee balance %s; want %d", bal, 100000+700-3)
+	}
+}

@@ -100,7 +100,7 @@ func hashKey(k keyRef) uint64 {
 
 func (x *keyIndex) len() int { return len(x.primary) + len(x.overflow) }
 
-func (x *keyIndex) get(k keyRef, payments *paymentLog) (uint64, bool) {
+func (x *keyIndex) get(k keyRef, e *Engine) (uint64, bool) {
 	if len(x.overflow) > 0 {
 		if id, found := x.overflow[k]; found {
 			return id, true
@@ -110,16 +110,16 @@ func (x *keyIndex) get(k keyRef, payments *paymentLog) (uint64, bool) {
 	if !found {
 		return 0, false
 	}
-	if p := payments.at(id); p == nil || !p.hasKey(k) {
+	if p := e.payment(id); p == nil || !p.hasKey(k) {
 		return 0, false // a different key with the same hash
 	}
 	return id, true
 }
 
-func (x *keyIndex) put(k keyRef, id uint64, payments *paymentLog) {
+func (x *keyIndex) put(k keyRef, id uint64, e *Engine) {
 	h := hashKey(k)
 	if other, taken := x.primary[h]; taken && other != id {
-		if p := payments.at(other); p != nil && !p.hasKey(k) {
+		if p := e.payment(other); p != nil && !p.hasKey(k) {
 			x.overflow[k] = id
 			return
 		}

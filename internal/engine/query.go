@@ -157,6 +157,11 @@ func (e *Engine) CheckInvariants() error {
 	if err != nil {
 		return err
 	}
+	for _, p := range e.parked {
+		if p.Status == StatusPending {
+			open++
+		}
+	}
 	if open != e.ledger.PendingCount() {
 		return fmt.Errorf("engine: %d pending payments but %d reservations", open, e.ledger.PendingCount())
 	}
@@ -222,7 +227,15 @@ func (e *Engine) checkReferences() error {
 	if err != nil {
 		return err
 	}
-	if e.byKey.len() != e.payments.len() || len(e.byUETR) != uetrs {
+	for _, p := range e.parked {
+		if p.Status.Final() || p.ID >= e.payments.base {
+			return fmt.Errorf("engine: parked payment %d is final or not older than the log", p.ID)
+		}
+		if p.UETR != [16]byte{} {
+			uetrs++
+		}
+	}
+	if e.byKey.len() != e.payments.len()+len(e.parked) || len(e.byUETR) != uetrs {
 		return fmt.Errorf("engine: payment keys or UETRs are not unique")
 	}
 	return nil

@@ -26,50 +26,57 @@ const (
 	IDInvalid        Reason = 6  // participant id is not in BIC form (4 letters, 2-letter country, 2 alphanumerics, optional 3)
 	LEIInvalid       Reason = 7  // LEI is not 20 characters with valid ISO 17442 check digits
 	CountryInvalid   Reason = 8  // country is not two upper-case letters
-	AmountZero       Reason = 9  // amount is zero
-	AmountNegative   Reason = 10 // amount is below zero
-	TimeoutInvalid   Reason = 11 // a pending transfer's timeout is not within (0, DedupeWindow]
-	LimitsInvalid    Reason = 12 // floor above ceiling, or a new floor above the available balance
-	BatchInvalid     Reason = 13 // a linked batch is empty or longer than LinkedMax
-	PriorityInvalid  Reason = 14 // priority is not normal (0), high (1) or urgent (2)
-	CurrencyUnknown  Reason = 15 // not an ISO 4217 code
-	CurrencyMismatch Reason = 16 // the payee's account currency differs from the payment's (cross-currency goes through an FX provider)
+	TokenInvalid     Reason = 9  // token id empty, too long or not [A-Za-z0-9]
+	AmountZero       Reason = 10 // amount is zero
+	AmountNegative   Reason = 11 // amount is below zero
+	TimeoutInvalid   Reason = 12 // a pending transfer's timeout is not within (0, DedupeWindow]
+	LimitsInvalid    Reason = 13 // floor above ceiling, or a new floor above the available balance
+	ThresholdInvalid Reason = 14 // a screening threshold above ScoreMax, or no list set named
+	BatchInvalid     Reason = 15 // a linked batch is empty or longer than LinkedMax
+	PriorityInvalid  Reason = 16 // priority is not normal (0), high (1) or urgent (2)
+	CurrencyUnknown  Reason = 17 // not an ISO 4217 code
+	CurrencyMismatch Reason = 18 // the payee's account currency differs from the payment's (cross-currency goes through an FX provider)
 
 	// Idempotency: a retry returns the first result before any state check.
-	IdempotencyConflict Reason = 17 // the key was used before with different content
-	UETRDuplicate       Reason = 18 // the UETR belongs to another payment
+	IdempotencyConflict Reason = 19 // the key was used before with different content
+	UETRDuplicate       Reason = 20 // the UETR belongs to another payment
 
 	// State: who and what the command names.
-	CurrencyNotEnabled   Reason = 19 // the currency is not enabled in this union
-	CurrencyEnabled      Reason = 20 // the currency is enabled already
-	ParticipantUnknown   Reason = 21 // the (paying) participant does not exist
-	PayeeUnknown         Reason = 22 // the payee does not exist
-	ParticipantExists    Reason = 23 // a participant with this id exists already
-	SameParticipant      Reason = 24 // payer and payee are the same participant
-	ParticipantSuspended Reason = 25 // the (paying) participant is suspended
-	PayeeSuspended       Reason = 26 // the payee is suspended
-	AccountUnknown       Reason = 27 // the (paying) participant has no account in the currency
-	PayeeAccountUnknown  Reason = 28 // the payee has no account in the currency
-	AccountExists        Reason = 29 // the account is open already
-	IssuerAccount        Reason = 30 // the operation is not allowed on an issuance account
+	CurrencyNotEnabled   Reason = 21 // the currency is not enabled in this union
+	CurrencyEnabled      Reason = 22 // the currency is enabled already
+	ParticipantUnknown   Reason = 23 // the (paying) participant does not exist
+	PayeeUnknown         Reason = 24 // the payee does not exist
+	ParticipantExists    Reason = 25 // a participant with this id exists already
+	SameParticipant      Reason = 26 // payer and payee are the same participant
+	ParticipantSuspended Reason = 27 // the (paying) participant is suspended
+	PayeeSuspended       Reason = 28 // the payee is suspended
+	AccountUnknown       Reason = 29 // the (paying) participant has no account in the currency
+	PayeeAccountUnknown  Reason = 30 // the payee has no account in the currency
+	AccountExists        Reason = 31 // the account is open already
+	IssuerAccount        Reason = 32 // the operation is not allowed on an issuance account
+	TokenExists          Reason = 33 // a token with this id exists already
+	TokenUnknown         Reason = 34 // no token with this id
+
+	// Sanctions screening and compliance review.
+	ScreeningStale Reason = 35 // the payment was screened against another list set than the active one (or not at all); screen again
+	NotHeld        Reason = 36 // the payment is not held for review
+	ReviewSameUser Reason = 37 // four-eyes: the second approval must come from another operator user
 
 	// Pending transfers.
-	PendingUnknown       Reason = 31 // no pending transfer with this id
-	PendingAlreadyPosted Reason = 32 // it was posted already
-	PendingAlreadyVoided Reason = 33 // it was voided already
-	PendingExpired       Reason = 34 // its deadline passed
-	PostExceedsPending   Reason = 35 // the amount to post is larger than the amount reserved
-	PendingLimitReached  Reason = 36 // ledger.PendingMax transfers are open
+	PendingUnknown       Reason = 38 // no pending transfer with this id
+	PendingAlreadyPosted Reason = 39 // it was posted already
+	PendingAlreadyVoided Reason = 40 // it was voided already
+	PendingExpired       Reason = 41 // its deadline passed
+	PostExceedsPending   Reason = 42 // the amount to post is larger than the amount reserved
+	PendingLimitReached  Reason = 43 // ledger.PendingMax transfers are open
 
 	// Balances.
-	Overflow              Reason = 37 // a 128-bit counter would overflow
-	InsufficientLiquidity Reason = 38 // the debit would take the available balance below the floor
-	CeilingExceeded       Reason = 39 // the credit would take the balance above the ceiling
+	Overflow              Reason = 44 // a 128-bit counter would overflow
+	InsufficientLiquidity Reason = 45 // the debit would take the available balance below the floor
+	CeilingExceeded       Reason = 46 // the credit would take the balance above the ceiling
 
-	// Access tokens (appended after the first release of the list above).
-	TokenInvalid Reason = 40 // token id empty, too long or not [A-Za-z0-9]
-	TokenExists  Reason = 41 // a token with this id exists already
-	TokenUnknown Reason = 42 // no token with this id
+	// Final reasons of accepted payments (never a command's own result).
+	ComplianceRejected Reason = 47 // (a payment's final reason) an operator rejected it after compliance review
 )
 
 var reasonNames = [...]string{
@@ -116,6 +123,11 @@ var reasonNames = [...]string{
 	TokenInvalid:          "token_invalid",
 	TokenExists:           "token_exists",
 	TokenUnknown:          "token_unknown",
+	ScreeningStale:        "screening_stale",
+	ThresholdInvalid:      "threshold_invalid",
+	NotHeld:               "not_held",
+	ReviewSameUser:        "review_same_user",
+	ComplianceRejected:    "compliance_rejected",
 }
 
 // ReasonCount is one more than the largest reason code.

@@ -122,6 +122,27 @@ func (s *scenario) run(t *testing.T, d *datadriven.TestData, seen map[string]boo
 			return fmt.Sprintf("operator %s\n", tok.Name)
 		}
 		return fmt.Sprintf("participant %s (%s)\n", tok.Participant, tok.Name)
+	case "payment":
+		// payment id=N: a payment's state as the engine holds it.
+		id, _ := strconv.ParseUint(d.CmdArgs[0].Vals[0], 10, 64)
+		p, found := s.e.Payment(id)
+		if !found {
+			return "not in memory\n"
+		}
+		if p.Reason != OK {
+			seen[p.Reason.String()] = true
+			return fmt.Sprintf("payment=%d %s %s\n", p.ID, p.Status, p.Reason)
+		}
+		return fmt.Sprintf("payment=%d %s\n", p.ID, p.Status)
+	case "held":
+		var b strings.Builder
+		for _, p := range s.e.Held() {
+			fmt.Fprintf(&b, "payment=%d %s amount=%s\n", p.ID, s.e.ParticipantAt(p.Payer).ID, s.amount(p.Currency, uint64(p.Amount)))
+		}
+		if b.Len() == 0 {
+			return "none\n"
+		}
+		return b.String()
 	case "balances":
 		var b strings.Builder
 		for _, p := range s.e.Participants() {
@@ -193,6 +214,7 @@ func (s *scenario) command(line string) ([]byte, error) {
 		"fund": KindFund, "defund": KindDefund, "pay": KindPay, "reserve": KindReserve,
 		"post": KindPost, "void": KindVoid, "linked": KindLinked,
 		"issue-token": KindIssueToken, "revoke-token": KindRevokeToken,
+		"set-screening": KindSetScreening, "release": KindRelease, "reject-held": KindRejectHeld,
 	}
 	switch words[0] {
 	case "raw":
@@ -268,6 +290,32 @@ func (s *scenario) command(line string) ([]byte, error) {
 			c.TimeoutNs = int64(d)
 		case "token":
 			c.TokenID = v
+		case "lists":
+			if k == KindSetScreening {
+				c.Name = v
+			} else {
+				c.Screening.Lists = v
+			}
+		case "threshold":
+			var n uint64
+			n, err = strconv.ParseUint(v, 10, 16)
+			c.Threshold = uint16(n)
+		case "four-eyes":
+			c.FourEyes = v == "true"
+		case "score":
+			var n uint64
+			n, err = strconv.ParseUint(v, 10, 16)
+			c.Screening.Score = uint16(n)
+		case "party":
+			c.Screening.Party = v
+		case "ref":
+			c.Screening.Ref = v
+		case "listed":
+			c.Screening.Listed = v
+		case "user":
+			c.Name = v
+		case "why":
+			c.Remittance = v
 		case "secret":
 			c.TokenHash = sha256.Sum256([]byte(v))
 		case "pending":

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"crypto/sha256"
+	"slices"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -75,19 +76,7 @@ func (e *Engine) encode() []byte {
 	b = binary.AppendUvarint(b, e.nextPayment)
 	b = binary.AppendUvarint(b, e.payments.base)
 	b = binary.AppendUvarint(b, uint64(e.payments.len()))
-	e.payments.each(func(p *Payment) {
-		b = append(b, byte(p.Kind), byte(p.Status))
-		b = binary.AppendUvarint(b, uint64(p.Payer))
-		b = binary.AppendUvarint(b, uint64(p.Payee))
-		b = binary.AppendUvarint(b, uint64(p.Currency))
-		b = binary.AppendVarint(b, p.Amount)
-		b = binary.AppendVarint(b, p.Posted)
-		b = append(b, p.UETR[:]...)
-		b = appendStr(b, p.Key())
-		b = binary.LittleEndian.AppendUint64(b, p.ContentHash)
-		b = binary.AppendVarint(b, p.CreatedNs)
-		b = binary.AppendVarint(b, p.UpdatedNs)
-	})
+	e.payments.each(func(p *Payment) { b = appendPayment(b, p) })
 	tokens := e.Tokens()
 	b = binary.AppendUvarint(b, uint64(len(tokens)))
 	for _, t := range tokens {
@@ -99,7 +88,67 @@ func (e *Engine) encode() []byte {
 		b = appendBool(b, t.Revoked)
 		b = binary.AppendVarint(b, t.RevokedNs)
 	}
+	b = appendStr(b, e.screening.lists)
+	b = binary.AppendUvarint(b, uint64(e.screening.threshold))
+	b = appendBool(b, e.screening.fourEyes)
+	parked := make([]uint64, 0, len(e.parked))
+	for id := range e.parked {
+		parked = append(parked, id)
+	}
+	slices.Sort(parked)
+	b = binary.AppendUvarint(b, uint64(len(parked)))
+	for _, id := range parked {
+		b = binary.AppendUvarint(b, id)
+		b = appendPayment(b, e.parked[id])
+	}
+	reviews := make([]uint64, 0, len(e.reviews))
+	for id := range e.reviews {
+		reviews = append(reviews, id)
+	}
+	slices.Sort(reviews)
+	b = binary.AppendUvarint(b, uint64(len(reviews)))
+	for _, id := range reviews {
+		b = binary.AppendUvarint(b, id)
+		b = appendBool(b, e.reviews[id].release)
+		b = appendStr(b, e.reviews[id].user)
+	}
 	return b
+}
+
+func appendPayment(b []byte, p *Payment) []byte {
+	b = append(b, byte(p.Kind), byte(p.Status))
+	b = binary.AppendUvarint(b, uint64(p.Payer))
+	b = binary.AppendUvarint(b, uint64(p.Payee))
+	b = binary.AppendUvarint(b, uint64(p.Currency))
+	b = binary.AppendVarint(b, p.Amount)
+	b = binary.AppendVarint(b, p.Posted)
+	b = append(b, p.UETR[:]...)
+	b = appendStr(b, p.Key())
+	b = binary.LittleEndian.AppendUint64(b, p.ContentHash)
+	b = binary.AppendVarint(b, p.CreatedNs)
+	b = binary.AppendVarint(b, p.UpdatedNs)
+	b = binary.AppendUvarint(b, uint64(p.Reason))
+	return binary.AppendVarint(b, p.TimeoutNs)
+}
+
+func (d *decoder) payment(p *Payment) {
+	p.Kind, p.Status = Kind(d.byte()), Status(d.byte())
+	p.Payer, p.Payee, p.Currency = uint32(d.uvarint()), uint32(d.uvarint()), uint16(d.uvarint())
+	p.Amount, p.Posted = d.varint(), d.varint()
+	d.bytes(p.UETR[:])
+	key := d.str()
+	if len(key) > KeyLenMax {
+		d.fail("payment %d key of %d bytes", p.ID, len(key))
+	}
+	p.key = newStoredKey(key)
+	if len(d.b) >= 8 {
+		p.ContentHash = binary.LittleEndian.Uint64(d.b)
+		d.b = d.b[8:]
+	} else {
+		d.fail("truncated payment %d", p.ID)
+	}
+	p.CreatedNs, p.UpdatedNs = d.varint(), d.varint()
+	p.Reason, p.TimeoutNs = Reason(d.uvarint()), d.varint()
 }
 
 // Restore replaces the state with the snapshot data taken at index.
@@ -183,26 +232,10 @@ func decodeSnapshot(data []byte) (*Engine, error) {
 	base := d.uvarint()
 	nr := count(30)
 	for i := 0; i < nr && d.err == nil; i++ {
-		var p Payment
-		p.ID = base + uint64(i)
-		p.Kind, p.Status = Kind(d.byte()), Status(d.byte())
-		p.Payer, p.Payee, p.Currency = uint32(d.uvarint()), uint32(d.uvarint()), uint16(d.uvarint())
-		p.Amount, p.Posted = d.varint(), d.varint()
-		d.bytes(p.UETR[:])
-		key := d.str()
-		if len(key) > KeyLenMax {
-			d.fail("payment %d key of %d bytes", p.ID, len(key))
-		}
-		p.key = newStoredKey(key)
-		if len(d.b) >= 8 {
-			p.ContentHash = binary.LittleEndian.Uint64(d.b)
-			d.b = d.b[8:]
-		} else {
-			d.fail("truncated payment %d", p.ID)
-		}
-		p.CreatedNs, p.UpdatedNs = d.varint(), d.varint()
+		p := Payment{ID: base + uint64(i)}
+		d.payment(&p)
 		e.payments.push(p)
-		e.byKey.put(p.keyRef(), p.ID, &e.payments)
+		e.byKey.put(p.keyRef(), p.ID, e)
 		if p.UETR != [16]byte{} {
 			e.byUETR[p.UETR] = p.ID
 		}
@@ -219,6 +252,27 @@ func decodeSnapshot(data []byte) (*Engine, error) {
 			d.fail("token %q duplicated or invalid", t.ID)
 		}
 		e.tokens[t.ID] = t
+	}
+	e.screening.lists = d.str()
+	e.screening.threshold = uint16(d.uvarint())
+	e.screening.fourEyes = d.bool()
+	npark := count(30)
+	for i := 0; i < npark && d.err == nil; i++ {
+		p := &Payment{ID: d.uvarint()}
+		d.payment(p)
+		if _, dup := e.parked[p.ID]; dup {
+			d.fail("parked payment %d twice", p.ID)
+		}
+		e.parked[p.ID] = p
+		e.byKey.put(p.keyRef(), p.ID, e)
+		if p.UETR != [16]byte{} {
+			e.byUETR[p.UETR] = p.ID
+		}
+	}
+	nrev := count(3)
+	for i := 0; i < nrev && d.err == nil; i++ {
+		id := d.uvarint()
+		e.reviews[id] = review{release: d.bool(), user: d.str()}
 	}
 	if d.err == nil && len(d.b) != 0 {
 		d.fail("%d trailing bytes", len(d.b))

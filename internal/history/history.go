@@ -49,7 +49,8 @@ type Payment struct {
 	ID        uint64
 	Index     uint64 // log index of the entry that accepted it
 	Status    engine.Status
-	Posted    int64 // amount posted so far (partial posts of a reservation)
+	Reason    engine.Reason // why it ended rejected, once accepted
+	Posted    int64         // amount posted so far (partial posts of a reservation)
 	CreatedNs int64
 	UpdatedNs int64
 	// From and To are the debited and credited participants (for funding,
@@ -156,7 +157,7 @@ type recording struct {
 
 func (r *recording) command(pos uint32, raw []byte, res *engine.Result) error {
 	for _, t := range res.Expired {
-		if err := r.setStatus(t.Payment, engine.StatusExpired, 0); err != nil {
+		if err := r.setStatus(t.Payment, engine.StatusExpired, engine.OK, 0); err != nil {
 			return err
 		}
 	}
@@ -168,14 +169,16 @@ func (r *recording) command(pos uint32, raw []byte, res *engine.Result) error {
 		return err
 	}
 	switch c.Kind {
-	case engine.KindPost, engine.KindVoid:
+	case engine.KindPost, engine.KindVoid, engine.KindRelease, engine.KindRejectHeld:
 		var posted int64
-		if len(res.Transfers) > 0 {
+		if len(res.Transfers) > 0 && !res.Transfers[0].Pending {
 			posted = int64(res.Transfers[0].Amount)
 		}
-		if err := r.setStatus(res.Payment, res.Status, posted); err != nil {
+		if err := r.setStatus(res.Payment, res.Status, res.PaymentReason, posted); err != nil {
 			return err
 		}
+	case engine.KindIssueToken, engine.KindRevokeToken, engine.KindSetScreening:
+		return nil
 	default:
 		if err := r.create(&c, res); err != nil {
 			return err
@@ -195,9 +198,12 @@ func (r *recording) command(pos uint32, raw []byte, res *engine.Result) error {
 // create records a newly accepted payment and its indexes.
 func (r *recording) create(c *engine.Command, res *engine.Result) error {
 	p := &Payment{ID: res.Payment, Index: r.index, Status: res.Status, CreatedNs: r.nowNs, UpdatedNs: r.nowNs, Command: *c}
-	if len(res.Transfers) > 0 {
+	switch {
+	case len(res.Transfers) > 0:
 		t := res.Transfers[0]
 		p.From, p.To = t.From, t.To
+	case c.Kind == engine.KindPay || c.Kind == engine.KindReserve:
+		p.From, p.To = c.Participant, c.Payee // held: nothing moved yet
 	}
 	if res.Status == engine.StatusSettled {
 		p.Posted = c.Amount
@@ -220,7 +226,10 @@ func (r *recording) create(c *engine.Command, res *engine.Result) error {
 			return err
 		}
 	}
-	var owners []string
+	owners := []string{p.From, p.To}
+	if p.From == "" {
+		owners = nil
+	}
 	for _, t := range res.Transfers {
 		for _, owner := range [2]string{t.From, t.To} {
 			if !slices.Contains(owners, owner) {
@@ -259,7 +268,7 @@ func (r *recording) book(t engine.Transfer, kind engine.Kind, pos uint32, leg ui
 }
 
 // setStatus records a payment's transition to status.
-func (r *recording) setStatus(id uint64, status engine.Status, posted int64) error {
+func (r *recording) setStatus(id uint64, status engine.Status, reason engine.Reason, posted int64) error {
 	p := r.written[id]
 	if p == nil {
 		got, found, err := r.s.Payment(id)
@@ -272,7 +281,7 @@ func (r *recording) setStatus(id uint64, status engine.Status, posted int64) err
 		p = &got
 		r.written[id] = p
 	}
-	p.Status, p.UpdatedNs = status, r.nowNs
+	p.Status, p.Reason, p.UpdatedNs = status, reason, r.nowNs
 	if status == engine.StatusSettled {
 		p.Posted = posted
 	}
@@ -326,6 +335,7 @@ func (s *Store) Payment(id uint64) (Payment, bool, error) {
 func encodePayment(p *Payment) []byte {
 	v := make([]byte, 0, 128)
 	v = append(v, 1, byte(p.Status))
+	v = binary.AppendUvarint(v, uint64(p.Reason))
 	v = binary.AppendUvarint(v, p.Index)
 	v = binary.AppendVarint(v, p.Posted)
 	v = binary.AppendVarint(v, p.CreatedNs)
@@ -342,6 +352,7 @@ func decodePayment(v []byte) (Payment, error) {
 	}
 	p.Status = engine.Status(v[1])
 	r := reader{b: v[2:]}
+	p.Reason = engine.Reason(r.uvarint())
 	p.Index = r.uvarint()
 	p.Posted, p.CreatedNs, p.UpdatedNs = r.varint(), r.varint(), r.varint()
 	p.From, p.To = r.string(), r.string()
