@@ -2,10 +2,10 @@ package engine
 
 import (
 	"crypto/sha256"
-	"slices"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/mutua-org/mutua/internal/ledger"
 	"github.com/mutua-org/mutua/internal/money"
