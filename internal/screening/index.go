@@ -102,7 +102,7 @@ func (q Query) Validate() error {
 	if len(q.Name) > MaxNameBytes {
 		return fmt.Errorf("screening: name longer than %d bytes", MaxNameBytes)
 	}
-	n := len(normalizeName(q.Name, nil))
+	n := len(normalizeName(q.Name, nil, q.Kind == KindIndividual))
 	if n == 0 {
 		return fmt.Errorf("screening: name %q has no letters or digits", q.Name)
 	}
@@ -278,7 +278,7 @@ func NewIndex(versions ...*ListVersion) *Index {
 				if e.Kind == KindIndividual {
 					full = givenFirst(full)
 				}
-				toks := normalizeName(full, nil)
+				toks := normalizeName(full, nil, e.Kind == KindIndividual)
 				if len(toks) == 0 {
 					continue
 				}
@@ -540,7 +540,7 @@ func (x *Index) screen(q Query, limit, floor int) []Match {
 	if q.Kind == KindIndividual {
 		name = givenFirst(name)
 	}
-	toks := normalizeName(name, &ignored)
+	toks := normalizeName(name, &ignored, q.Kind == KindIndividual)
 	if len(toks) == 0 {
 		return nil
 	}
@@ -811,18 +811,18 @@ func tokenSim(q *normToken, text, skel string, raws []string, listedAbjad bool) 
 	}
 	how := "typo"
 	if q.abjad || listedAbjad {
+		// Arabic script leaves out short vowels: compare consonants.
+		sk := 0
 		if q.skel == skel && len(skel) >= 2 {
-			if skeletonSim > jw {
-				return skeletonSim, "skeleton"
-			}
-		} else if s := jaroWinkler(q.skel, skel) * 95 / 100; s > jw {
-			jw, how = s, "skeleton"
+			sk = skeletonSim
+		} else {
+			sk = jaroWinkler(q.skel, skel) * 95 / 100
+		}
+		if t := typoSim(q.text, text, jw); sk >= t && sk > 0 {
+			return sk, "skeleton"
 		}
 	} else if q.skel == skel && len(skel) >= 4 && vowelSim > jw && !q.known {
 		return vowelSim, "vowels"
-	}
-	if how == "skeleton" {
-		return jw, how
 	}
 	sim := typoSim(q.text, text, jw)
 	if q.known {

@@ -264,7 +264,7 @@ var (
 		"asa", "aps", "as", "ao", "lp", "sdn", "est", "cia", "kk", "pt", "sp", "z", "o", "oo", "zoo", "doo",
 		"dd", "ad", "ood", "lda", "sae", "psc", "pjs", "ojs", "jscb", "sal", "se", "cv", "rl", "de", "sac",
 		"ca", "sc", "scs", "spr", "sapi", "sca", "srl", "sacv", "sadecv", "cxa", "saic", "saci",
-		"snc", "sprl", "ek", "me", "ike", "ae", "oe", "mchj", "sti", "tic", "san", "ve", "ltd", "pvt",
+		"snc", "sprl", "ek", "me", "ike", "ae", "oe", "mchj", "sti", "tic", "ltd", "pvt",
 		"private", "public", "nig")
 	legalStarts = foldedSet("ooo", "zao", "oao", "pao", "ao", "too", "tov", "pt", "chp", "ip", "oo", "mchj")
 	// fuzzyLegal are long legal-form words also dropped when misspelt.
@@ -359,7 +359,7 @@ var particles = map[string]string{
 	"das": "das", "do": "do",
 }
 
-// abdPrefixes split "Abdul..." into "abd", "al", rest.
+// abdPrefixes split "Abdul..." into "abdal" and the rest.
 var abdPrefixes = []string{"abdul", "abdel", "abdal", "abdol", "abdil", "abdur", "abdar", "abdus", "abdas", "abduz", "abdun", "abdeh"}
 
 func setOf(words ...string) map[string]bool {
@@ -372,7 +372,9 @@ func setOf(words ...string) map[string]bool {
 
 // normalizeName implements steps 1-4 and returns at most MaxNameTokens
 // tokens. dropped, if not nil, receives the words removed in step 2.
-func normalizeName(s string, dropped *[]string) []normToken {
+// person says the name is an individual's, which has no legal form: "Ko"
+// and "San" are family names there, not "Co." and "San.".
+func normalizeName(s string, dropped *[]string, person bool) []normToken {
 	raw := tokenize(s)
 	// Legal-form words joined to the word before them.
 	for i := 0; i < len(raw); i++ {
@@ -388,38 +390,39 @@ func normalizeName(s string, dropped *[]string) []normToken {
 	drop := make([]bool, len(raw))
 	// Legal forms at the end, then at the start.
 	end := len(raw)
-	for end > 1 && (isLegal(raw[end-1].text) || legalEnds[fold(raw[end-1].text)] || end == len(raw) && nearLegal(raw[end-1].text)) {
+	for !person && end > 1 && (isLegal(raw[end-1].text) || legalEnds[raw[end-1].text] || end == len(raw) && nearLegal(raw[end-1].text)) {
 		end--
 		drop[end] = true
 	}
-	for i := 0; i < end-1 && legalStarts[fold(raw[i].text)]; i++ {
+	for i := 0; !person && i < end-1 && legalStarts[raw[i].text]; i++ {
 		drop[i] = true
 	}
 	out := make([]normToken, 0, len(raw)+2)
 	for i, rt := range raw {
 		t := rt.text
-		if drop[i] || honorifics[t] || honorifics[fold(t)] || connectors[t] || isLegal(t) {
+		if drop[i] || honorifics[t] || honorifics[fold(t)] || connectors[t] || !person && isLegal(t) {
 			if dropped != nil {
 				*dropped = append(*dropped, t)
 			}
 			continue
 		}
 		if p, ok := particles[t]; ok {
+			if n := len(out); n > 0 && out[n-1].text == "abd" && p == "al" {
+				// "Abd al-Rahman", "Abd-el-Kader".
+				out[n-1] = abdal(out[n-1].raw+t, rt.abjad)
+				continue
+			}
 			out = append(out, normToken{raw: t, text: p, skel: p, class: classParticle, abjad: rt.abjad})
 			continue
 		}
 		if slices.Contains(abdPrefixes, t) {
-			// "Abdel Kader": the prefix alone is "abd al".
-			out = append(out,
-				normToken{raw: t, text: "abd", skel: "*bd", abjad: rt.abjad},
-				normToken{raw: t, text: "al", skel: "al", class: classParticle, abjad: rt.abjad})
+			// "Abdel Kader": the prefix alone.
+			out = append(out, abdal(t, rt.abjad))
 			continue
 		}
 		if _, ok := variantSpellings[canonical(fold(t))]; !ok && len(t) >= 8 {
 			if split := splitAbd(t); split != "" {
-				out = append(out,
-					normToken{raw: t, text: "abd", skel: "*bd", abjad: rt.abjad},
-					normToken{raw: t, text: "al", skel: "al", class: classParticle, abjad: rt.abjad})
+				out = append(out, abdal(t[:len(t)-len(split)], rt.abjad))
 				t = split
 			}
 		}
@@ -438,6 +441,12 @@ func normalizeName(s string, dropped *[]string) []normToken {
 		out = out[:MaxNameTokens]
 	}
 	return out
+}
+
+// abdal is the token for "Abd al" ("servant of") however it is written:
+// Abdul, Abdel, Abd al, Abd-el, Abdur, ... (raw is the spelling).
+func abdal(raw string, abjad bool) normToken {
+	return normToken{raw: raw, text: "abdal", skel: "*bdl", abjad: abjad}
 }
 
 func splitAbd(t string) string {
@@ -479,7 +488,7 @@ func canonical(f string) string {
 // Normalize returns the canonical tokens of a name joined by spaces: what
 // the matcher compares. It is deterministic and idempotent on its output.
 func Normalize(s string) string {
-	toks := normalizeName(s, nil)
+	toks := normalizeName(s, nil, false)
 	parts := make([]string, len(toks))
 	for i, t := range toks {
 		parts[i] = t.text
