@@ -31,7 +31,7 @@ func TestCrashAtRandomPoints(t *testing.T) {
 	t.Logf("seed %d (rerun with -crash.seed=%d)", seed, seed)
 	rng := rand.New(rand.NewPCG(seed, 0))
 
-	rounds := 12
+	rounds := 16
 	if testing.Short() {
 		rounds = 4
 	}
@@ -128,7 +128,7 @@ func TestCrashAtRandomPoints(t *testing.T) {
 				}
 			})
 		}
-		target := int64(rng.IntN(60))
+		target := int64(rng.IntN(300))
 		for acks.Load() < target {
 			time.Sleep(100 * time.Microsecond)
 		}
