@@ -49,6 +49,7 @@ const (
 	// contain the token (rarer tokens say more).
 	weightParticle = 15
 	weightInitial  = 50
+	weightLegal    = 10
 
 	// An unmatched middle token weighs middleNum/middleDen of its weight.
 	middleNum, middleDen = 1, 2
@@ -102,7 +103,7 @@ func (q Query) Validate() error {
 	if len(q.Name) > MaxNameBytes {
 		return fmt.Errorf("screening: name longer than %d bytes", MaxNameBytes)
 	}
-	n := len(normalizeName(q.Name, nil, q.Kind == KindIndividual))
+	n := len(normalizeName(q.Name, nil, q.Kind))
 	if n == 0 {
 		return fmt.Errorf("screening: name %q has no letters or digits", q.Name)
 	}
@@ -278,7 +279,11 @@ func NewIndex(versions ...*ListVersion) *Index {
 				if e.Kind == KindIndividual {
 					full = givenFirst(full)
 				}
-				toks := normalizeName(full, nil, e.Kind == KindIndividual)
+				kind := e.Kind
+				if kind != KindIndividual {
+					kind = KindEntity // listed names of unknown kind lose legal forms too
+				}
+				toks := normalizeName(full, nil, kind)
 				if len(toks) == 0 {
 					continue
 				}
@@ -540,7 +545,7 @@ func (x *Index) screen(q Query, limit, floor int) []Match {
 	if q.Kind == KindIndividual {
 		name = givenFirst(name)
 	}
-	toks := normalizeName(name, &ignored, q.Kind == KindIndividual)
+	toks := normalizeName(name, &ignored, q.Kind)
 	if len(toks) == 0 {
 		return nil
 	}
@@ -646,13 +651,15 @@ func (x *Index) prepare(toks []normToken) []qtoken {
 			q.weight = weightParticle
 		case classInitial:
 			q.weight = weightInitial
+		case classLegal:
+			q.weight = weightLegal
 		default:
 			q.weight = 100
 			if id, ok := x.exact[t.text]; ok && !x.vocab[id].pair {
 				q.weight = x.vocab[id].weight
 			}
 		}
-		if i+1 < len(toks) && toks[i+1].class == classNormal {
+		if i+1 < len(toks) && toks[i+1].class == classNormal && t.class != classLegal {
 			q.pair = joinTokens(t.raw, toks[i+1].raw)
 		}
 	}
@@ -1282,6 +1289,12 @@ func (x *Index) sim(qt []qtoken, qi int, t nameToken) (int, string) {
 	v := &x.vocab[t.vocab]
 	if (q.class == classParticle) != (t.class == classParticle) && q.text != v.text {
 		return 0, "" // a particle matches only itself
+	}
+	if q.class == classLegal {
+		if q.text == v.text {
+			return 1000, "exact"
+		}
+		return 0, "" // so does a legal-form word
 	}
 	kind := uint64(memoSingle)
 	if t.abjad {

@@ -232,6 +232,7 @@ const (
 	classNormal   uint8 = iota
 	classParticle       // al, bin, de, van, abu: weighs little
 	classInitial        // a single letter: matches a token it begins
+	classLegal          // a legal-form word in a name of unknown kind: weighs little, matches only itself
 )
 
 // normToken is a token after steps 2-4.
@@ -372,9 +373,16 @@ func setOf(words ...string) map[string]bool {
 
 // normalizeName implements steps 1-4 and returns at most MaxNameTokens
 // tokens. dropped, if not nil, receives the words removed in step 2.
-// person says the name is an individual's, which has no legal form: "Ko"
-// and "San" are family names there, not "Co." and "San.".
-func normalizeName(s string, dropped *[]string, person bool) []normToken {
+//
+// kind decides what happens to legal-form words. An individual's name has
+// none ("Ko" and "Se" are Korean family and given names, not "Co." and
+// "S.E."): they stay ordinary words. An entity's lose them. When the kind
+// is unknown they become legal-class tokens that weigh little and match
+// only the same word, so that "Ko" still meets the "Ko" of a listed
+// individual while "LLC" costs little against a listed company.
+func normalizeName(s string, dropped *[]string, kind Kind) []normToken {
+	person := kind == KindIndividual
+	unknown := kind == KindUnknown
 	raw := tokenize(s)
 	// Legal-form words joined to the word before them.
 	for i := 0; i < len(raw); i++ {
@@ -400,7 +408,12 @@ func normalizeName(s string, dropped *[]string, person bool) []normToken {
 	out := make([]normToken, 0, len(raw)+2)
 	for i, rt := range raw {
 		t := rt.text
-		if drop[i] || honorifics[t] || honorifics[fold(t)] || connectors[t] || !person && isLegal(t) {
+		legal := drop[i] || !person && isLegal(t)
+		if legal && unknown && !honorifics[t] && !connectors[t] {
+			out = append(out, normToken{raw: t, text: fold(t), skel: t, class: classLegal, abjad: rt.abjad})
+			continue
+		}
+		if legal || honorifics[t] || honorifics[fold(t)] || connectors[t] {
 			if dropped != nil {
 				*dropped = append(*dropped, t)
 			}
@@ -428,8 +441,9 @@ func normalizeName(s string, dropped *[]string, person bool) []normToken {
 		}
 		out = append(out, makeToken(t, rt.abjad))
 	}
-	if len(out) == 0 {
+	if !slices.ContainsFunc(out, func(t normToken) bool { return t.class != classLegal }) {
 		// A name of nothing but legal-form words or honorifics: keep them.
+		out = out[:0]
 		for _, rt := range raw {
 			out = append(out, makeToken(rt.text, rt.abjad))
 		}
@@ -486,9 +500,9 @@ func canonical(f string) string {
 }
 
 // Normalize returns the canonical tokens of a name joined by spaces: what
-// the matcher compares. It is deterministic and idempotent on its output.
+// the matcher compares (for the name of an entity: legal forms dropped). It is deterministic and idempotent on its output.
 func Normalize(s string) string {
-	toks := normalizeName(s, nil, false)
+	toks := normalizeName(s, nil, KindEntity)
 	parts := make([]string, len(toks))
 	for i, t := range toks {
 		parts[i] = t.text
