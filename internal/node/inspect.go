@@ -35,6 +35,8 @@ type Report struct {
 // from it, frame decoding and strictly increasing entry times while replaying
 // the whole retained tail into m. m must be in its initial state. Corruption
 // is returned as an error wrapping ErrCorrupt and described in the report.
+// Inspect is meant for a directory no node has open: Pebble's read-only mode
+// takes no lock, and a live node's compactions may delete files under it.
 func Inspect(dir string, fs vfs.FS, m Machine) (Report, error) {
 	if fs == nil {
 		fs = vfs.Default
