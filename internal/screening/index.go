@@ -1203,6 +1203,10 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 		if person && isMiddle(i, len(qt)) {
 			w = middleWeight(w)
 		}
+		if qt[i].class == classLegal && !person {
+			// A legal form the listed name of an entity does not have.
+			w = 0
+		}
 		qden += w
 		if explain {
 			ex.Unmatched = append(ex.Unmatched, qt[i].raw)
