@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/vfs"
@@ -36,11 +37,12 @@ type Config struct {
 
 // Daemon is a running Mutua node.
 type Daemon struct {
-	node    *node.Node
-	engine  *engine.Engine
-	history *history.Store
-	log     *slog.Logger
-	dir     string
+	node     *node.Node
+	engine   *engine.Engine
+	history  *history.Store
+	screener screener
+	log      *slog.Logger
+	dir      string
 }
 
 // OperatorTokenFile is where the first operator token is written, inside the
@@ -53,6 +55,7 @@ func Open(cfg Config) (*Daemon, error) {
 		cfg.Logger = slog.Default()
 	}
 	d := &Daemon{engine: engine.New(), log: cfg.Logger, dir: cfg.Dir}
+	d.screener.d = d
 	n, err := node.Open(node.Config{
 		Dir:             cfg.Dir,
 		FS:              cfg.FS,
@@ -88,8 +91,12 @@ func (d *Daemon) Read(fn func(e *engine.Engine)) {
 	d.node.View(func() { fn(d.engine) })
 }
 
-// Submit proposes one command and returns its result once applied.
+// Submit screens a payment's parties, proposes the command and returns its
+// result once applied.
 func (d *Daemon) Submit(ctx context.Context, c *engine.Command) (*engine.Result, error) {
+	if err := d.Screen(c); err != nil {
+		return nil, err
+	}
 	r, err := d.node.Propose(ctx, c.Encode())
 	if err != nil {
 		return nil, err
@@ -97,8 +104,27 @@ func (d *Daemon) Submit(ctx context.Context, c *engine.Command) (*engine.Result,
 	return r.(*engine.Result), nil
 }
 
-// SubmitBatch proposes encoded commands as one contiguous batch.
+// SubmitBatch screens the payments among encoded commands and proposes them
+// as one contiguous batch. Commands that do not decode are passed on as they
+// are, for the engine to reject.
 func (d *Daemon) SubmitBatch(ctx context.Context, cmds [][]byte) ([]*engine.Result, error) {
+	var active string
+	d.Read(func(e *engine.Engine) { active, _, _ = e.ScreeningConfig() })
+	if active != "" {
+		for i, raw := range cmds {
+			if len(raw) < 2 || (engine.Kind(raw[1]) != engine.KindPay && engine.Kind(raw[1]) != engine.KindReserve) {
+				continue
+			}
+			c, err := engine.DecodeCommand(raw)
+			if err != nil {
+				continue
+			}
+			if err := d.Screen(&c); err != nil {
+				return nil, err
+			}
+			cmds[i] = c.Encode()
+		}
+	}
 	rs, err := d.node.ProposeBatch(ctx, cmds)
 	if err != nil {
 		return nil, err
@@ -153,10 +179,23 @@ func (d *Daemon) IssueToken(ctx context.Context, participant, name string) (Toke
 	return t, r, err
 }
 
-// Bootstrap issues the first operator token if the union has no tokens yet
-// and writes it to OperatorTokenFile (mode 0600) in the data directory. It
-// returns the file's path, or "" if tokens exist already.
+// Bootstrap prepares a new union: it activates the shipped sanctions lists
+// if screening was never configured, and issues the first operator token if
+// there are no tokens yet, writing it to OperatorTokenFile (mode 0600) in the
+// data directory. It returns the file's path, or "" if tokens exist already.
 func (d *Daemon) Bootstrap(ctx context.Context) (string, error) {
+	if err := d.bootstrapScreening(ctx); err != nil {
+		return "", err
+	}
+	// Load the active lists now rather than on the first payment. A
+	// failure is not fatal here: payments are refused (fail closed) and
+	// the operator can import and activate lists that load.
+	var active string
+	d.Read(func(e *engine.Engine) { active, _, _ = e.ScreeningConfig() })
+	start := time.Now()
+	if _, err := d.screener.index(active); err == nil {
+		d.log.Info("screening ready", "took", time.Since(start).String())
+	}
 	var n int
 	d.Read(func(e *engine.Engine) { n = len(e.Tokens()) })
 	if n > 0 {

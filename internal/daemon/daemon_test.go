@@ -97,7 +97,7 @@ func TestHistoryReconciles(t *testing.T) {
 	}
 	// Each bank sees its own payments, and only those.
 	for _, bank := range u.Banks {
-		ps, _, err := d.History().Payments(history.Filter{Participant: bank, Limit: history.PageMax})
+		ps, _, err := d.History().Payments(historyFilterAll(bank))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,4 +111,8 @@ func TestHistoryReconciles(t *testing.T) {
 	if _, err := Verify(dir); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func historyFilterAll(participant string) history.Filter {
+	return history.Filter{Participant: participant, Limit: history.PageMax}
 }

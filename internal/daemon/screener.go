@@ -1,0 +1,274 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/mutua-org/mutua/internal/engine"
+	"github.com/mutua-org/mutua/internal/screening"
+)
+
+// Sanctions screening in the shell. Every payment's parties are screened
+// before the payment is proposed, and the evidence goes into the command; the
+// engine decides from it (see engine/screening.go). Screening fails closed:
+// if the active lists cannot be loaded, no payment is proposed.
+
+// ErrScreeningUnavailable means the active sanctions lists could not be
+// loaded; payments are refused until they can.
+var ErrScreeningUnavailable = errors.New("daemon: sanctions screening unavailable")
+
+// listKeyPrefix keys imported list versions in the store (outside the node's
+// 0x00 key space and the history's 'h').
+const listKeyPrefix = "sl"
+
+// screenCacheMax bounds the per-name result cache.
+const screenCacheMax = 1 << 16
+
+type screener struct {
+	d     *Daemon
+	mu    sync.RWMutex
+	lists string // the list set idx was built for
+	idx   *screening.Index
+	err   error // why lists could not be loaded
+	cache map[string]screening.Match
+	// defaults are the lists shipped in the binary, parsed once.
+	defaultsOnce sync.Once
+	defaults     []*screening.ListVersion
+	defaultsErr  error
+}
+
+// ListSetID names a set of list versions: their ids, sorted, joined by "+".
+func ListSetID(versions []*screening.ListVersion) string {
+	ids := make([]string, len(versions))
+	for i, v := range versions {
+		ids[i] = v.ID
+	}
+	slices.Sort(ids)
+	return strings.Join(ids, "+")
+}
+
+func (s *screener) defaultVersions() ([]*screening.ListVersion, error) {
+	s.defaultsOnce.Do(func() { s.defaults, s.defaultsErr = screening.DefaultVersions() })
+	return s.defaults, s.defaultsErr
+}
+
+// version finds a list version by id: shipped, or imported into the store.
+func (s *screener) version(id string) (*screening.ListVersion, error) {
+	defs, err := s.defaultVersions()
+	if err == nil {
+		for _, v := range defs {
+			if v.ID == id {
+				return v, nil
+			}
+		}
+	}
+	val, closer, err := s.d.node.Store().Get([]byte(listKeyPrefix + id))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, fmt.Errorf("list version %s is neither shipped nor imported", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer closer.Close()
+	var v screening.ListVersion
+	if err := json.Unmarshal(val, &v); err != nil {
+		return nil, fmt.Errorf("list version %s: %w", id, err)
+	}
+	return &v, nil
+}
+
+// index returns the index for the engine's active list set, building it
+// when the set changed.
+func (s *screener) index(active string) (*screening.Index, error) {
+	s.mu.RLock()
+	if s.lists == active && (s.idx != nil || s.err != nil) {
+		idx, err := s.idx, s.err
+		s.mu.RUnlock()
+		return idx, err
+	}
+	s.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lists == active && (s.idx != nil || s.err != nil) {
+		return s.idx, s.err
+	}
+	var versions []*screening.ListVersion
+	var err error
+	for _, id := range strings.Split(active, "+") {
+		var v *screening.ListVersion
+		if v, err = s.version(id); err != nil {
+			break
+		}
+		versions = append(versions, v)
+	}
+	s.lists, s.cache = active, make(map[string]screening.Match)
+	if err != nil {
+		s.idx, s.err = nil, fmt.Errorf("%w: %v", ErrScreeningUnavailable, err)
+		s.d.log.Error("screening lists unavailable; payments are refused", "lists", active, "err", err)
+		return nil, s.err
+	}
+	s.idx, s.err = screening.NewIndex(versions...), nil
+	s.d.log.Info("screening lists loaded", "lists", active, "names", s.idx.Names())
+	return s.idx, nil
+}
+
+// best screens one name and returns its best match (Score 0 if none).
+func (s *screener) best(idx *screening.Index, active, name string) screening.Match {
+	s.mu.RLock()
+	m, found := s.cache[name]
+	same := s.lists == active
+	s.mu.RUnlock()
+	if found && same {
+		return m
+	}
+	if ms := idx.Screen(screening.Query{Name: name}); len(ms) > 0 {
+		m = ms[0]
+	} else {
+		m = screening.Match{}
+	}
+	s.mu.Lock()
+	if s.lists == active {
+		if len(s.cache) >= screenCacheMax {
+			clear(s.cache)
+		}
+		s.cache[name] = m
+	}
+	s.mu.Unlock()
+	return m
+}
+
+// Screen fills c.Screening for a payment: the parties it names, screened
+// against the engine's active list set. Other commands are left alone.
+func (d *Daemon) Screen(c *engine.Command) error {
+	if c.Kind != engine.KindPay && c.Kind != engine.KindReserve {
+		return nil
+	}
+	var active string
+	d.Read(func(e *engine.Engine) { active, _, _ = e.ScreeningConfig() })
+	if active == "" {
+		c.Screening = engine.Screening{}
+		return nil
+	}
+	idx, err := d.screener.index(active)
+	if err != nil {
+		return err
+	}
+	ev := engine.Screening{Lists: active}
+	parties := [...]struct{ role, name string }{
+		{"debtor", c.DebtorName}, {"creditor", c.CreditorName},
+		{"ultimate_debtor", c.UltimateDebtorName}, {"ultimate_creditor", c.UltimateCreditorName},
+	}
+	for _, p := range parties {
+		if p.name == "" {
+			continue
+		}
+		m := d.screener.best(idx, active, p.name)
+		if m.Score > int(ev.Score) {
+			ev.Score, ev.Party, ev.Ref, ev.Listed = uint16(min(m.Score, engine.ScoreMax)), p.role, m.Reference, m.ListedName
+		}
+	}
+	c.Screening = ev
+	return nil
+}
+
+// ScreenName returns the matches for one name against the active lists, for
+// the operator's screening endpoint.
+func (d *Daemon) ScreenName(q screening.Query) ([]screening.Match, string, error) {
+	var active string
+	d.Read(func(e *engine.Engine) { active, _, _ = e.ScreeningConfig() })
+	if active == "" {
+		return nil, "", fmt.Errorf("%w: no list set is active", ErrScreeningUnavailable)
+	}
+	idx, err := d.screener.index(active)
+	if err != nil {
+		return nil, active, err
+	}
+	return idx.Screen(q), active, nil
+}
+
+// ImportList stores a parsed list version so that it can be activated.
+// Importing the same content twice stores it once (the id is a content hash).
+func (d *Daemon) ImportList(v *screening.ListVersion) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return d.node.Store().Set([]byte(listKeyPrefix+v.ID), b, pebble.Sync)
+}
+
+// ListVersions returns the shipped and imported list versions, without their
+// entries.
+func (d *Daemon) ListVersions() ([]screening.ListVersion, error) {
+	var out []screening.ListVersion
+	if defs, err := d.screener.defaultVersions(); err == nil {
+		for _, v := range defs {
+			meta := *v
+			meta.Entries = nil
+			out = append(out, meta)
+		}
+	}
+	it, err := d.node.Store().NewIter(&pebble.IterOptions{LowerBound: []byte(listKeyPrefix), UpperBound: []byte(listKeyPrefix + "\xff")})
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	for valid := it.First(); valid; valid = it.Next() {
+		var v screening.ListVersion
+		if err := json.Unmarshal(it.Value(), &v); err != nil {
+			return nil, fmt.Errorf("list version %s: %w", it.Key(), err)
+		}
+		v.Entries = nil
+		out = append(out, v)
+	}
+	return out, it.Error()
+}
+
+// ActivateLists makes the given list versions the active set, with the hold
+// threshold and the four-eyes rule. Every version must be shipped or
+// imported, so that the set can be loaded.
+func (d *Daemon) ActivateLists(ctx context.Context, ids []string, threshold int, fourEyes bool) (*engine.Result, string, error) {
+	versions := make([]*screening.ListVersion, 0, len(ids))
+	for _, id := range ids {
+		v, err := d.screener.version(id)
+		if err != nil {
+			return nil, "", err
+		}
+		versions = append(versions, v)
+	}
+	set := ListSetID(versions)
+	r, err := d.Submit(ctx, &engine.Command{Kind: engine.KindSetScreening, Name: set, Threshold: uint16(min(max(threshold, 0), engine.ScoreMax+1)), FourEyes: fourEyes})
+	return r, set, err
+}
+
+// bootstrapScreening activates the shipped lists at the default threshold
+// when screening has never been configured.
+func (d *Daemon) bootstrapScreening(ctx context.Context) error {
+	var active string
+	d.Read(func(e *engine.Engine) { active, _, _ = e.ScreeningConfig() })
+	if active != "" {
+		return nil
+	}
+	defs, err := d.screener.defaultVersions()
+	if err != nil {
+		return fmt.Errorf("daemon: shipped sanctions lists: %w", err)
+	}
+	ids := make([]string, len(defs))
+	for i, v := range defs {
+		ids[i] = v.ID
+	}
+	r, _, err := d.ActivateLists(ctx, ids, screening.DefaultThreshold, false)
+	if err != nil {
+		return err
+	}
+	if r.Reason != engine.OK {
+		return fmt.Errorf("daemon: activate shipped lists: %s", r.Reason)
+	}
+	return nil
+}

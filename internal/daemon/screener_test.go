@@ -1,0 +1,143 @@
+package daemon
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/mutua-org/mutua/internal/engine"
+	"github.com/mutua-org/mutua/internal/screening"
+	"github.com/mutua-org/mutua/internal/sim"
+)
+
+// TestScreeningInTheFlow checks the sanctions flow end to end on a real
+// node with the shipped lists: a payment naming a listed party is held and
+// moves no money, its decision survives a restart (replay repeats it), a
+// release settles it exactly once, and a list update changes only future
+// decisions.
+func TestScreeningInTheFlow(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	d, err := Open(Config{Dir: dir, SnapshotEntries: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { d.Close() }()
+	if _, err := d.Bootstrap(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u := sim.NewUnion(3, "AED")
+	for _, c := range u.Setup(1_000_000) {
+		if r, err := d.Submit(ctx, c); err != nil || r.Reason != engine.OK {
+			t.Fatalf("setup %s: %v %v", c.Kind, r, err)
+		}
+	}
+	balance := func(bank string) string {
+		var s string
+		d.Read(func(e *engine.Engine) {
+			a, _ := e.Account(bank, "AED")
+			_, v := a.Balance()
+			s = v.String()
+		})
+		return s
+	}
+	payer, payee := u.Banks[0], u.Banks[1]
+	uetrs := sim.NewTraffic(u, 1, "uetr")
+	pay := func(key, creditor string) *engine.Result {
+		t.Helper()
+		c := &engine.Command{Kind: engine.KindPay, Participant: payer, Payee: payee, Currency: "AED", Amount: 10_000, Key: key,
+			UETR: uetrs.Next(1).UETR, DebtorName: "Gulf Marine Trading LLC", CreditorName: creditor}
+		r, err := d.Submit(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	before := balance(payer)
+	// The UN list's KPe.025, as a sender might spell it: reordered, with a
+	// legal form the list does not use, and a typo.
+	held := pay("p-held", "Kwangson Banking Corporation of Korea Ltd")
+	if held.Status != engine.StatusHeld {
+		t.Fatalf("payment to a listed bank = %s %s; want held", held.Reason, held.Status)
+	}
+	clear := pay("p-clear", "Emirates Pearl Foodstuff Trading LLC")
+	if clear.Status != engine.StatusSettled {
+		t.Fatalf("ordinary payment = %s %s; want settled", clear.Reason, clear.Status)
+	}
+	if got, want := balance(payer), "990000"; got != want || before != "1000000" {
+		t.Fatalf("payer balance %s (before %s); want %s: the held payment must not move money", got, before, want)
+	}
+	if err := d.Node().WaitRecorded(ctx, d.Node().Status().Applied); err != nil {
+		t.Fatal(err)
+	}
+	hist, _, err := d.History().Payments(historyFilterAll(payer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evidence engine.Screening
+	for _, p := range hist {
+		if p.ID == held.Payment {
+			evidence = p.Command.Screening
+		}
+	}
+	// The bank is on both lists: UN KPe.025 and OFAC's entry for it.
+	if !strings.Contains(evidence.Listed, "KWANGSON BANKING") || evidence.Party != "creditor" || evidence.Score < screening.DefaultThreshold || !strings.Contains(evidence.Lists, "un-") {
+		t.Fatalf("recorded evidence %+v; want the Kwangson bank matched on the creditor", evidence)
+	}
+
+	// Restart: replay repeats the decision.
+	d.Close()
+	if d, err = Open(Config{Dir: dir, SnapshotEntries: 3}); err != nil {
+		t.Fatal(err)
+	}
+	var status engine.Status
+	d.Read(func(e *engine.Engine) { p, _ := e.Payment(held.Payment); status = p.Status })
+	if status != engine.StatusHeld {
+		t.Fatalf("after restart the held payment is %s", status)
+	}
+
+	// An operator list naming the ordinary company: future payments to it are
+	// held; the one that settled stays settled.
+	v, err := screening.ParseCSV(strings.NewReader(screening.CSVHeader + "\nOPS-0001,entity,Emirates Pearl Foodstuff Trading LLC,,AE,,operator watch list\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.ImportList(v); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, lv := range mustVersions(t, d) {
+		ids = append(ids, lv.ID)
+	}
+	if r, _, err := d.ActivateLists(ctx, ids, screening.DefaultThreshold, false); err != nil || r.Reason != engine.OK {
+		t.Fatalf("activate: %v %v", r, err)
+	}
+	if r := pay("p-after", "Emirates Pearl Foodstuff Trading LLC"); r.Status != engine.StatusHeld {
+		t.Fatalf("payment after the list update = %s %s; want held", r.Status, r.Reason)
+	}
+	d.Read(func(e *engine.Engine) { p, _ := e.Payment(clear.Payment); status = p.Status })
+	if status != engine.StatusSettled {
+		t.Fatalf("past decision changed: %s", status)
+	}
+
+	// Release settles exactly once.
+	rel := &engine.Command{Kind: engine.KindRelease, PendingID: held.Payment, Name: "asha", Remittance: "false positive"}
+	if r, err := d.Submit(ctx, rel); err != nil || r.Status != engine.StatusSettled {
+		t.Fatalf("release = %v %v", r, err)
+	}
+	if r, err := d.Submit(ctx, rel); err != nil || r.Reason != engine.NotHeld {
+		t.Fatalf("second release = %v %v; want not_held", r, err)
+	}
+	if got, want := balance(payer), "980000"; got != want {
+		t.Fatalf("payer balance after release %s; want %s", got, want)
+	}
+}
+
+func mustVersions(t *testing.T, d *Daemon) []screening.ListVersion {
+	t.Helper()
+	vs, err := d.ListVersions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vs
+}
