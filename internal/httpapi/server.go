@@ -1,7 +1,8 @@
 // Package httpapi is Mutua's HTTP interface: the JSON API under /v1, the
-// binary batch endpoint for high-volume operators, health and metrics. It
-// authenticates every request and checks, on every object, that the caller
-// may see it.
+// binary batch endpoint for high-volume operators, the OpenAPI document,
+// health and metrics. It authenticates every request and checks, on every
+// object, that the caller may see it: a participant never sees, pays from or
+// learns the existence of another participant's accounts or payments.
 package httpapi
 
 import (
@@ -11,31 +12,43 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mutua-org/mutua/internal/daemon"
 	"github.com/mutua-org/mutua/internal/engine"
 )
 
-// Limits on requests, named in one place.
-const (
-	// BodyBytesMax bounds a JSON request body.
-	BodyBytesMax = 1 << 20
-	// BatchBodyBytesMax bounds a binary batch: 8,190 commands of up to
-	// about 1 KiB each.
-	BatchBodyBytesMax = 16 << 20
-	// Server timeouts: a slow client cannot hold a connection.
-	ReadHeaderTimeout = 5 * time.Second
-	ReadTimeout       = 30 * time.Second
-	WriteTimeout      = 60 * time.Second
-	IdleTimeout       = 120 * time.Second
-)
-
 // Server serves the API of one daemon.
 type Server struct {
-	d   *daemon.Daemon
-	log *slog.Logger
-	mux *http.ServeMux
+	d       *daemon.Daemon
+	log     *slog.Logger
+	mux     *http.ServeMux
+	routes  []*route
+	metrics *metrics
+	openapi []byte
+}
+
+// access is who may call a route.
+type access int
+
+const (
+	public          access = iota // no token needed
+	anyCaller                     // any valid token
+	operatorOnly                  // operator tokens
+	participantOnly               // participant tokens
+)
+
+// handlerFunc is a route's handler, given the authenticated caller.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, who Principal)
+
+// route is one registered route with its documentation; the OpenAPI document
+// is generated from the same table the mux is built from.
+type route struct {
+	method, path string
+	access       access
+	h            handlerFunc
+	doc          op
 }
 
 // New returns a server for d.
@@ -43,37 +56,114 @@ func New(d *daemon.Daemon, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{d: d, log: log, mux: http.NewServeMux()}
-	s.routes()
+	s := &Server{d: d, log: log, mux: http.NewServeMux(), metrics: newMetrics(d)}
+	s.routes = s.table()
+	for _, rt := range s.routes {
+		s.mux.HandleFunc(rt.method+" "+rt.path, s.wrap(rt))
+	}
+	doc, err := json.MarshalIndent(s.openAPI(), "", "  ")
+	if err != nil {
+		panic("httpapi: openapi document: " + err.Error())
+	}
+	s.openapi = append(doc, '\n')
 	return s
 }
 
-func (s *Server) routes() {
-	s.mux.HandleFunc("GET /healthz", s.healthz)
-	s.mux.HandleFunc("GET /readyz", s.healthz)
-	s.mux.HandleFunc("POST /v1/commands", s.auth(operatorOnly, s.postCommands))
-}
-
-// Handler returns the HTTP handler.
-func (s *Server) Handler() http.Handler { return s.mux }
+// Handler returns the HTTP handler: the routes behind request accounting.
+func (s *Server) Handler() http.Handler { return s }
 
 // HTTPServer returns an http.Server for addr with the API's timeouts.
 func (s *Server) HTTPServer(addr string) *http.Server {
 	return &http.Server{
 		Addr:              addr,
-		Handler:           s.Handler(),
+		Handler:           s,
 		ReadHeaderTimeout: ReadHeaderTimeout,
 		ReadTimeout:       ReadTimeout,
 		WriteTimeout:      WriteTimeout,
 		IdleTimeout:       IdleTimeout,
-		MaxHeaderBytes:    16 << 10,
+		MaxHeaderBytes:    HeaderBytesMax,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 }
 
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Write([]byte("ok\n"))
+// Routes returns "METHOD /path" for every registered route, in table order.
+func (s *Server) Routes() []string {
+	out := make([]string, len(s.routes))
+	for i, rt := range s.routes {
+		out[i] = rt.method + " " + rt.path
+	}
+	return out
 }
+
+// ServeHTTP routes r, counts it by route pattern and status, and logs it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := statusWriterPool.Get().(*statusWriter)
+	sw.ResponseWriter, sw.r, sw.status, sw.discard = w, r, 0, false
+	s.mux.ServeHTTP(sw, r)
+	status := sw.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	sw.ResponseWriter, sw.r = nil, nil
+	statusWriterPool.Put(sw)
+	pattern := r.Pattern
+	if pattern == "" {
+		pattern = "unmatched"
+	}
+	s.metrics.request(pattern, status)
+	switch {
+	case status >= 500:
+		s.log.Warn("request", "method", r.Method, "route", pattern, "status", status, "duration", time.Since(start))
+	case s.log.Enabled(r.Context(), slog.LevelDebug):
+		s.log.Debug("request", "method", r.Method, "route", pattern, "status", status, "duration", time.Since(start))
+	}
+}
+
+// statusWriter records the status and answers unmatched routes (the mux's
+// own plain-text 404 and 405) with problem details.
+type statusWriter struct {
+	http.ResponseWriter
+	r       *http.Request
+	status  int
+	discard bool
+}
+
+var statusWriterPool = sync.Pool{New: func() any { return new(statusWriter) }}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status != 0 {
+		return
+	}
+	w.status = code
+	if w.r.Pattern == "" && (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) {
+		w.discard = true
+		p := Problem{Status: code, Code: CodeRouteUnknown, Detail: "no such route; see /v1/openapi.json"}
+		if code == http.StatusMethodNotAllowed {
+			p.Code, p.Detail = CodeMethodNotAllowed, "the route does not take this method; see the Allow header"
+		}
+		h := w.ResponseWriter.Header()
+		h.Del("X-Content-Type-Options")
+		h.Set("Content-Type", "application/problem+json")
+		w.ResponseWriter.WriteHeader(code)
+		w.ResponseWriter.Write(appendProblem(nil, &p))
+		return
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.discard {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Principal is the authenticated caller.
 type Principal struct {
@@ -85,96 +175,180 @@ type Principal struct {
 // Operator reports whether the caller is an operator.
 func (p Principal) Operator() bool { return p.Participant == "" }
 
-type access int
+// mayActFor reports whether the caller may see participant id's objects:
+// operators see everything, participants only their own.
+func (p Principal) mayActFor(id string) bool { return p.Operator() || p.Participant == id }
 
-const (
-	anyCaller access = iota
-	operatorOnly
-)
-
-type principalKey struct{}
-
-// PrincipalFrom returns the caller of an authenticated request.
-func PrincipalFrom(ctx context.Context) Principal {
-	p, _ := ctx.Value(principalKey{}).(Principal)
-	return p
-}
-
-// auth authenticates the bearer token and enforces the access level.
-func (s *Server) auth(level access, h http.HandlerFunc) http.HandlerFunc {
+// wrap authenticates the bearer token and enforces the route's access level.
+func (s *Server) wrap(rt *route) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		bearer, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !found {
-			s.problem(w, r, http.StatusUnauthorized, "unauthenticated", "an Authorization: Bearer token is required")
+		if rt.access == public {
+			rt.h(w, r, Principal{})
 			return
 		}
-		id, hash, ok := daemon.ParseToken(strings.TrimSpace(bearer))
-		var tok engine.Token
-		if ok {
-			s.d.Read(func(e *engine.Engine) { tok, ok = e.Authenticate(id, hash) })
-		}
+		who, ok := s.authenticate(r)
 		if !ok {
-			s.problem(w, r, http.StatusUnauthorized, "unauthenticated", "the token is unknown, revoked or malformed")
+			w.Header().Set("WWW-Authenticate", `Bearer realm="mutua"`)
+			s.problem(w, r, &Problem{Status: http.StatusUnauthorized, Code: CodeUnauthenticated,
+				Detail: "a valid Authorization: Bearer token is required; this one is missing, malformed, unknown or revoked"})
 			return
 		}
-		p := Principal{TokenID: tok.ID, Name: tok.Name, Participant: tok.Participant}
-		if level == operatorOnly && !p.Operator() {
-			s.problem(w, r, http.StatusForbidden, "forbidden", "this route is for operators")
+		switch {
+		case rt.access == operatorOnly && !who.Operator():
+			s.problem(w, r, &Problem{Status: http.StatusForbidden, Code: CodeForbidden, Detail: "this route is for operator tokens"})
+			return
+		case rt.access == participantOnly && who.Operator():
+			s.problem(w, r, &Problem{Status: http.StatusForbidden, Code: CodeForbidden, Detail: "this route is for participant tokens: the payer is always the caller"})
 			return
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		rt.h(w, r, who)
 	}
 }
 
-// Problem is an RFC 9457 problem details object; Code is the stable reason.
-type Problem struct {
-	Type   string `json:"type"`
-	Title  string `json:"title"`
-	Status int    `json:"status"`
-	Detail string `json:"detail,omitempty"`
-	Code   string `json:"code"`
+// authenticate checks the bearer token against the replicated token table;
+// a revocation takes effect with the entry that applies it.
+func (s *Server) authenticate(r *http.Request) (Principal, bool) {
+	bearer, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !found {
+		return Principal{}, false
+	}
+	id, hash, ok := daemon.ParseToken(strings.TrimSpace(bearer))
+	if !ok {
+		return Principal{}, false
+	}
+	var tok engine.Token
+	s.d.Read(func(e *engine.Engine) { tok, ok = e.Authenticate(id, hash) })
+	if !ok {
+		return Principal{}, false
+	}
+	return Principal{TokenID: tok.ID, Name: tok.Name, Participant: tok.Participant}, true
 }
 
-func (s *Server) problem(w http.ResponseWriter, r *http.Request, status int, code, detail string) {
+// problem writes p. Server errors are logged; their detail is not shown.
+func (s *Server) problem(w http.ResponseWriter, r *http.Request, p *Problem) {
+	if p.Status >= 500 && p.Code == CodeInternal {
+		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "detail", p.Detail)
+		p = &Problem{Status: p.Status, Code: p.Code, Detail: "an internal error; it has been logged"}
+	}
+	bp := bufPool.Get().(*[]byte)
+	b := appendProblem((*bp)[:0], p)
 	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(p.Status)
+	w.Write(b)
+	*bp = b
+	bufPool.Put(bp)
+}
+
+func internal(err error) *Problem {
+	return &Problem{Status: http.StatusInternalServerError, Code: CodeInternal, Detail: err.Error()}
+}
+
+// writeJSON writes v with status.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		s.log.Error("encode response", "err", err)
+		status, b = http.StatusInternalServerError, appendProblem(nil, &Problem{Status: 500, Code: CodeInternal})
+	}
+	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(Problem{
-		Type:   "https://mutua.dev/problems/" + code,
-		Title:  http.StatusText(status),
-		Status: status,
-		Detail: detail,
-		Code:   code,
-	})
+	w.Write(append(b, '\n'))
+}
+
+// submit proposes one command and waits for its result.
+func (s *Server) submit(ctx context.Context, c *engine.Command) (*engine.Result, *Problem) {
+	s.metrics.pending.Inc()
+	s.metrics.batchSize.Observe(1)
+	start := time.Now()
+	res, err := s.d.Submit(ctx, c)
+	s.metrics.commit.Observe(time.Since(start).Seconds())
+	s.metrics.pending.Dec()
+	if err != nil {
+		return nil, s.unavailable(err)
+	}
+	return res, nil
+}
+
+// submitBatch proposes encoded commands as one contiguous batch.
+func (s *Server) submitBatch(ctx context.Context, cmds [][]byte) ([]*engine.Result, *Problem) {
+	s.metrics.pending.Add(float64(len(cmds)))
+	s.metrics.batchSize.Observe(float64(len(cmds)))
+	start := time.Now()
+	res, err := s.d.SubmitBatch(ctx, cmds)
+	s.metrics.commit.Observe(time.Since(start).Seconds())
+	s.metrics.pending.Sub(float64(len(cmds)))
+	if err != nil {
+		return nil, s.unavailable(err)
+	}
+	return res, nil
+}
+
+func (s *Server) unavailable(err error) *Problem {
+	if !errors.Is(err, context.Canceled) {
+		s.log.Warn("submit failed", "err", err)
+	}
+	return &Problem{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Detail: "the node could not commit the command: " + err.Error() + "; retry with the same Idempotency-Key"}
+}
+
+// rejection is the problem for an engine rejection. Reasons that name an
+// object in the URL path get 404, so that a participant learns nothing about
+// objects it may not see.
+func rejection(r engine.Reason, pathObjects ...engine.Reason) *Problem {
+	status := reasonStatus(r)
+	for _, po := range pathObjects {
+		if r == po {
+			status = http.StatusNotFound
+		}
+	}
+	return &Problem{Status: status, Code: r.String(), Detail: reasonDetail(r)}
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ Principal) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+// readyz answers 200 once the node leads its group and has applied its log.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ Principal) {
+	st := s.d.Node().Status()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if !st.Leader {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("not leader\n"))
+		return
+	}
+	w.Write([]byte("ok\n"))
+}
+
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request, _ Principal) {
+	s.metrics.handler().ServeHTTP(w, r)
+}
+
+func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request, _ Principal) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(s.openapi)
 }
 
 // postCommands takes a binary batch of engine commands (see EncodeBatch) and
 // answers with their results (see DecodeResults) once they are committed,
 // synced and applied. It is the operator's bulk path: the bench client and
 // institutions that pre-validate their own traffic use it.
-func (s *Server) postCommands(w http.ResponseWriter, r *http.Request) {
+func (s *Server) postCommands(w http.ResponseWriter, r *http.Request, _ Principal) {
 	body, err := readAll(http.MaxBytesReader(w, r.Body, BatchBodyBytesMax))
 	if err != nil {
-		s.problem(w, r, http.StatusRequestEntityTooLarge, "body_too_large", err.Error())
+		s.problem(w, r, &Problem{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge, Detail: err.Error()})
 		return
 	}
 	cmds, err := DecodeBatch(body)
 	if err != nil {
-		s.problem(w, r, http.StatusBadRequest, "malformed", err.Error())
+		s.problem(w, r, &Problem{Status: http.StatusBadRequest, Code: "malformed", Detail: err.Error()})
 		return
 	}
-	results, err := s.d.SubmitBatch(r.Context(), cmds)
-	if err != nil {
-		s.unavailable(w, r, err)
+	results, p := s.submitBatch(r.Context(), cmds)
+	if p != nil {
+		s.problem(w, r, p)
 		return
 	}
 	w.Header().Set("Content-Type", BatchContentType)
 	w.Write(EncodeResults(results))
-}
-
-func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, context.Canceled) {
-		return
-	}
-	s.log.Warn("submit failed", "err", err)
-	s.problem(w, r, http.StatusServiceUnavailable, "unavailable", err.Error())
 }
