@@ -14,7 +14,7 @@ type op struct {
 	idempotent bool
 	// mediaType overrides application/json for request and response.
 	mediaType string
-	problems    []int // statuses of the problems the route can answer with
+	problems  []int // statuses of the problems the route can answer with
 }
 
 // param is a path or query parameter.
@@ -25,7 +25,9 @@ type param struct {
 	format        string
 }
 
-func pathParam(name, doc string) param { return param{name: name, in: "path", doc: doc, required: true} }
+func pathParam(name, doc string) param {
+	return param{name: name, in: "path", doc: doc, required: true}
+}
 
 func queryParam(name, doc string) param { return param{name: name, in: "query", doc: doc} }
 
@@ -57,7 +59,7 @@ func (s *Server) table() []*route {
 		{"GET", "/v1/status", operatorOnly, s.status, op{id: "status", tag: tOps, summary: "Node status and state digest", response: Status{}, status: 200, problems: []int{401, 403}}},
 		{"POST", "/v1/commands", operatorOnly, s.postCommands, op{id: "postCommands", tag: tOps, summary: "Binary batch of engine commands",
 			description: "The bulk path for operators and pre-validated traffic: a uvarint count, then each engine command as a uvarint length and its log encoding. The answer frames one compact result per command. Commands apply contiguously, in order, in one log entry.",
-			status: 200, mediaType: BatchContentType, problems: []int{400, 401, 403, 413, 503}}},
+			status:      200, mediaType: BatchContentType, problems: []int{400, 401, 403, 413, 503}}},
 
 		{"GET", "/v1/currencies", anyCaller, s.listCurrencies, op{id: "listCurrencies", tag: tUnion, summary: "Enabled currencies with their issuers", response: CurrencyList{}, status: 200, problems: []int{401}}},
 		{"POST", "/v1/currencies", operatorOnly, s.enableCurrency, op{id: "enableCurrency", tag: tUnion, summary: "Enable a currency and name its issuer", description: "Opens the issuer's issuance account, which may go negative: money enters and leaves the union only through it.", request: CurrencyRequest{}, response: Currency{}, status: 201, problems: write}},
@@ -80,10 +82,10 @@ func (s *Server) table() []*route {
 
 		{"POST", "/v1/payments", participantOnly, s.postPayment, op{id: "pay", tag: tPayments, summary: "Send a payment; the payer is the caller",
 			description: "Settles gross, at once, or is rejected with the engine's reason. A retry with the same Idempotency-Key and body returns the first result (200, Idempotent-Replayed: true), however long ago; the same key with another body is idempotency_conflict.",
-			request: PaymentRequest{}, response: Payment{}, status: 201, idempotent: true, problems: write}},
+			request:     PaymentRequest{}, response: Payment{}, status: 201, idempotent: true, problems: write}},
 		{"POST", "/v1/payments/batch", participantOnly, s.postPaymentBatch, op{id: "payBatch", tag: tPayments, summary: "Send up to 1000 payments in one request",
 			description: "Payment i gets the idempotency key \"<Idempotency-Key>:<i>\". The valid payments apply contiguously, in order, in one log entry; each result is a payment or a problem.",
-			request: PaymentBatchRequest{}, response: PaymentBatchResult{}, status: 200, idempotent: true, problems: []int{400, 401, 403, 413, 422, 503}}},
+			request:     PaymentBatchRequest{}, response: PaymentBatchResult{}, status: 200, idempotent: true, problems: []int{400, 401, 403, 413, 422, 503}}},
 		{"GET", "/v1/payments", anyCaller, s.listPayments, op{id: "listPayments", tag: tPayments, summary: "The caller's payments (as payer or payee), oldest first, a page at a time", params: []param{
 			{name: "status", in: "query", doc: "only payments in this state", enum: []string{"received", "held", "queued", "pending", "settled", "rejected", "cancelled", "expired"}},
 			queryParam("counterparty", "only payments with this participant"),
