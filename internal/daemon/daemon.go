@@ -116,7 +116,7 @@ func (d *Daemon) SubmitBatch(ctx context.Context, cmds [][]byte) ([]*engine.Resu
 				continue
 			}
 			c, err := engine.DecodeCommand(raw)
-			if err != nil {
+			if err != nil || !c.NamesParties() {
 				continue
 			}
 			if err := d.Screen(&c); err != nil {

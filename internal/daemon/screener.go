@@ -152,7 +152,7 @@ func (d *Daemon) Screen(c *engine.Command) error {
 	}
 	var active string
 	d.Read(func(e *engine.Engine) { active, _, _ = e.ScreeningConfig() })
-	if active == "" {
+	if active == "" || !c.NamesParties() {
 		c.Screening = engine.Screening{}
 		return nil
 	}

@@ -561,12 +561,16 @@ func (e *Engine) pay(c *Command, raw []byte) Result {
 	case payee.accounts[ci] == noAccount:
 		return reject(PayeeAccountUnknown)
 	}
-	if e.screening.lists != "" && c.Screening.Lists != e.screening.lists {
+	// A payment that names parties must carry a decision made with the
+	// active lists. One that names none has nothing to screen: its only
+	// parties are the paying and paid members themselves.
+	screened := e.screening.lists != "" && c.NamesParties()
+	if screened && c.Screening.Lists != e.screening.lists {
 		return reject(ScreeningStale)
 	}
 	t := ledger.Transfer{Debit: payer.accounts[ci], Credit: payee.accounts[ci], Amount: uint64(c.Amount)}
 	id := e.nextPayment
-	if e.screening.lists != "" && c.Screening.Score >= e.screening.threshold {
+	if screened && c.Screening.Score >= e.screening.threshold {
 		// A hit: the payment waits for review; no funds move.
 		e.record(Payment{Kind: c.Kind, Payer: payerIdx, Payee: payeeIdx, Currency: ci, Amount: c.Amount, UETR: c.UETR, key: newStoredKey(c.Key), ContentHash: hash, Status: StatusHeld, TimeoutNs: c.TimeoutNs})
 		return Result{Member: -1, Payment: id, Status: StatusHeld}
