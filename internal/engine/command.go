@@ -28,7 +28,9 @@ const (
 	KindSetScreening    Kind = 15 // operator: activate a sanctions list set and threshold
 	KindRelease         Kind = 16 // operator: release a held payment to settlement
 	KindRejectHeld      Kind = 17 // operator: reject a held payment
-	kindCount                = 18 // one more than the largest kind
+	KindCancel          Kind = 18 // payer: cancel its own payment that has not settled (camt.056)
+	KindReturn          Kind = 19 // payee: return a settled payment, in full or part (pacs.004)
+	kindCount                = 20 // one more than the largest kind
 	commandFormatV1     byte = 1
 	transferSpecFieldsN      = 4
 )
@@ -51,6 +53,8 @@ var kindNames = [...]string{
 	KindSetScreening:   "set_screening",
 	KindRelease:        "release",
 	KindRejectHeld:     "reject_held",
+	KindCancel:         "cancel",
+	KindReturn:         "return",
 }
 
 func (k Kind) String() string {
@@ -240,6 +244,18 @@ func AppendCommand(buf []byte, c *Command) []byte {
 		buf = appendStr(buf, c.Name)
 		buf = binary.AppendUvarint(buf, uint64(c.Threshold))
 		buf = appendBool(buf, c.FourEyes)
+	case KindCancel:
+		buf = appendStr(buf, c.Participant)
+		buf = binary.AppendUvarint(buf, c.PendingID)
+		buf = appendStr(buf, c.Remittance)
+	case KindReturn:
+		buf = appendStr(buf, c.Participant)
+		buf = binary.AppendUvarint(buf, c.PendingID)
+		buf = binary.AppendVarint(buf, c.Amount)
+		buf = appendStr(buf, c.Key)
+		buf = append(buf, c.UETR[:]...)
+		buf = appendStr(buf, c.EndToEndID)
+		buf = appendStr(buf, c.Remittance)
 	case KindRelease, KindRejectHeld:
 		buf = binary.AppendUvarint(buf, c.PendingID)
 		buf = appendStr(buf, c.Name)
@@ -338,6 +354,18 @@ func decodeCommand(b []byte, intern func([]byte) (string, bool)) (Command, error
 		c.Name = d.str()
 		c.Threshold = uint16(d.uvarint())
 		c.FourEyes = d.bool()
+	case KindCancel:
+		c.Participant = d.id()
+		c.PendingID = d.uvarint()
+		c.Remittance = d.str()
+	case KindReturn:
+		c.Participant = d.id()
+		c.PendingID = d.uvarint()
+		c.Amount = d.varint()
+		c.Key = d.str()
+		d.bytes(c.UETR[:])
+		c.EndToEndID = d.str()
+		c.Remittance = d.str()
 	case KindRelease, KindRejectHeld:
 		c.PendingID = d.uvarint()
 		c.Name = d.str()

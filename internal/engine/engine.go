@@ -91,6 +91,10 @@ type Payment struct {
 	UpdatedNs   int64
 	// TimeoutNs is a held reservation's timeout, applied when released.
 	TimeoutNs int64
+	// Returned is how much of a settled payment has been returned; for a
+	// return, Original is the payment it returns.
+	Returned int64
+	Original uint64
 }
 
 // storedKey holds an idempotency key inline, so that payments hold no
@@ -280,6 +284,10 @@ func (e *Engine) applyOne(b []byte) Result {
 		return e.setScreening(&c)
 	case KindRelease, KindRejectHeld:
 		return e.review(&c)
+	case KindCancel:
+		return e.cancel(&c)
+	case KindReturn:
+		return e.returnPayment(&c, b)
 	}
 	return reject(CommandUnknown)
 }

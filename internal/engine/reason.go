@@ -62,21 +62,24 @@ const (
 	NotHeld        Reason = 36 // the payment is not held for review
 	ReviewSameUser Reason = 37 // four-eyes: the second approval must come from another operator user
 
-	// Pending transfers.
-	PendingUnknown       Reason = 38 // no pending transfer with this id
-	PendingAlreadyPosted Reason = 39 // it was posted already
-	PendingAlreadyVoided Reason = 40 // it was voided already
-	PendingExpired       Reason = 41 // its deadline passed
-	PostExceedsPending   Reason = 42 // the amount to post is larger than the amount reserved
-	PendingLimitReached  Reason = 43 // ledger.PendingMax transfers are open
+	// Acting on an earlier payment: cancel, return, post or void it.
+	OriginalUnknown      Reason = 38 // the payment to return or cancel is not the caller's, or not known (returns: within the dedupe window)
+	NotCancellable       Reason = 39 // the payment has settled or ended already; return it instead
+	ReturnExceedsPayment Reason = 40 // the returns would exceed the amount settled
+	PendingUnknown       Reason = 41 // no pending transfer with this id
+	PendingAlreadyPosted Reason = 42 // it was posted already
+	PendingAlreadyVoided Reason = 43 // it was voided already
+	PendingExpired       Reason = 44 // its deadline passed
+	PostExceedsPending   Reason = 45 // the amount to post is larger than the amount reserved
+	PendingLimitReached  Reason = 46 // ledger.PendingMax transfers are open
 
 	// Balances.
-	Overflow              Reason = 44 // a 128-bit counter would overflow
-	InsufficientLiquidity Reason = 45 // the debit would take the available balance below the floor
-	CeilingExceeded       Reason = 46 // the credit would take the balance above the ceiling
+	Overflow              Reason = 47 // a 128-bit counter would overflow
+	InsufficientLiquidity Reason = 48 // the debit would take the available balance below the floor
+	CeilingExceeded       Reason = 49 // the credit would take the balance above the ceiling
 
 	// Final reasons of accepted payments (never a command's own result).
-	ComplianceRejected Reason = 47 // (a payment's final reason) an operator rejected it after compliance review
+	ComplianceRejected Reason = 50 // (a payment's final reason) an operator rejected it after compliance review
 )
 
 var reasonNames = [...]string{
@@ -128,6 +131,9 @@ var reasonNames = [...]string{
 	NotHeld:               "not_held",
 	ReviewSameUser:        "review_same_user",
 	ComplianceRejected:    "compliance_rejected",
+	OriginalUnknown:       "original_unknown",
+	NotCancellable:        "not_cancellable",
+	ReturnExceedsPayment:  "return_exceeds_payment",
 }
 
 // ReasonCount is one more than the largest reason code.

@@ -215,6 +215,7 @@ func (s *scenario) command(line string) ([]byte, error) {
 		"post": KindPost, "void": KindVoid, "linked": KindLinked,
 		"issue-token": KindIssueToken, "revoke-token": KindRevokeToken,
 		"set-screening": KindSetScreening, "release": KindRelease, "reject-held": KindRejectHeld,
+		"cancel": KindCancel, "return": KindReturn,
 	}
 	switch words[0] {
 	case "raw":
@@ -318,7 +319,7 @@ func (s *scenario) command(line string) ([]byte, error) {
 			c.Remittance = v
 		case "secret":
 			c.TokenHash = sha256.Sum256([]byte(v))
-		case "pending":
+		case "original", "pending":
 			c.PendingID, err = strconv.ParseUint(v, 10, 64)
 		case "transfers":
 			// transfers=FROM>TO:CCY:AMOUNT;...
@@ -345,7 +346,7 @@ func (s *scenario) command(line string) ([]byte, error) {
 			return nil, fmt.Errorf("%s: %v", key, err)
 		}
 	}
-	if k == KindPay && args["uetr"] == "" {
+	if (k == KindPay || k == KindReturn) && args["uetr"] == "" {
 		s.uetrs++
 		c.UETR = testUETR(s.uetrs)
 	}

@@ -128,7 +128,9 @@ func appendPayment(b []byte, p *Payment) []byte {
 	b = binary.AppendVarint(b, p.CreatedNs)
 	b = binary.AppendVarint(b, p.UpdatedNs)
 	b = binary.AppendUvarint(b, uint64(p.Reason))
-	return binary.AppendVarint(b, p.TimeoutNs)
+	b = binary.AppendVarint(b, p.TimeoutNs)
+	b = binary.AppendVarint(b, p.Returned)
+	return binary.AppendUvarint(b, p.Original)
 }
 
 func (d *decoder) payment(p *Payment) {
@@ -149,6 +151,7 @@ func (d *decoder) payment(p *Payment) {
 	}
 	p.CreatedNs, p.UpdatedNs = d.varint(), d.varint()
 	p.Reason, p.TimeoutNs = Reason(d.uvarint()), d.varint()
+	p.Returned, p.Original = d.varint(), d.uvarint()
 }
 
 // Restore replaces the state with the snapshot data taken at index.
