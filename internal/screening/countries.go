@@ -12,10 +12,11 @@ var countriesTxt string
 // countryByKey maps a country's code (lower case) and each of its names,
 // reduced by countryKey, to its ISO 3166-1 alpha-2 code. Built once, read
 // only: lookups do not depend on iteration order.
-var countryByKey = parseCountries(countriesTxt)
+var countryByKey, countryCodes = parseCountries(countriesTxt)
 
-func parseCountries(text string) map[string]string {
+func parseCountries(text string) (byKey, codes map[string]string) {
 	m := make(map[string]string)
+	codes = make(map[string]string)
 	for n, line := range strings.Split(text, "\n") {
 		if line == "" || line[0] == '#' {
 			continue
@@ -25,7 +26,7 @@ func parseCountries(text string) map[string]string {
 			panic(fmt.Sprintf("screening: countries.txt line %d: want CODE|name...", n+1))
 		}
 		code := f[0]
-		m[strings.ToLower(code)] = code
+		codes[code] = code
 		for _, name := range f[1:] {
 			k := countryKey(name)
 			if prev, ok := m[k]; ok && prev != code {
@@ -34,7 +35,7 @@ func parseCountries(text string) map[string]string {
 			m[k] = code
 		}
 	}
-	return m
+	return m, codes
 }
 
 // countryKey reduces a country name to lower-case ASCII letters, so that
@@ -56,10 +57,8 @@ func CountryCode(s string) string {
 	if s == "" || len(s) > 128 {
 		return ""
 	}
-	if len(s) == 2 && s == strings.ToUpper(s) {
-		if c, ok := countryByKey[strings.ToLower(s)]; ok {
-			return c
-		}
+	if c, ok := countryCodes[s]; ok {
+		return c // upper case: "na" is not Namibia
 	}
 	return countryByKey[countryKey(s)]
 }

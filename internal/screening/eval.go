@@ -135,14 +135,16 @@ type EvalReport struct {
 // others is still seen.
 const evalMatches = 200
 
-// Evaluate screens every row against idx. A positive row (Expected set) is
-// found if the expected entry scores at least threshold; a negative row is a
-// false positive if anything scores at least threshold. Rows are screened
-// as KindUnknown with no secondary attributes.
+// Evaluate screens every row against idx as the engine does, with
+// ScreenAbove(threshold). A positive row (Expected set) is found if the
+// expected entry scores at least threshold; a negative row is a false
+// positive if anything scores at least threshold. Rows are screened as
+// KindUnknown with no secondary attributes. A miss's Score is 0 when the
+// expected entry did not reach the threshold.
 func Evaluate(idx *Index, rows []EvalRow, threshold int) EvalReport {
 	rep := EvalReport{Threshold: threshold, ListVersions: idx.VersionIDs(), Misses: []EvalMiss{}, FalsePositives: []EvalFalsePositive{}}
 	for _, r := range rows {
-		ms := idx.screen(Query{Name: r.Name}, evalMatches, MinScore)
+		ms := idx.screen(Query{Name: r.Name}, evalMatches, threshold)
 		if r.Expected == "" {
 			rep.FalsePositiveRate.Total++
 			if len(ms) > 0 && ms[0].Score >= threshold {

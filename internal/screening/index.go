@@ -67,6 +67,13 @@ const (
 	optimisticLen = 7
 	optimisticSim = 900
 
+	// retrieveMargin lowers the floor of candidate retrieval below the
+	// floor of the matches reported: retrieval's bound assumes query words
+	// match only the listed words it finds for them, which is not quite
+	// true (two edits, initials, joins), and the margin keeps it from
+	// discarding names that would reach the floor.
+	retrieveMargin = 100
+
 	// maxRaws bounds the spellings before fold kept per listed word.
 	maxRaws = 3
 
@@ -565,7 +572,7 @@ func (x *Index) screen(q Query, limit, floor int) []Match {
 	if q.Country != "" {
 		bonus += countryPoints
 	}
-	cands := x.retrieve(qt, s, bonus, int32(floor))
+	cands := x.retrieve(qt, s, bonus, int32(floor-retrieveMargin))
 	country := CountryCode(q.Country)
 	type best struct {
 		name  int32
@@ -892,7 +899,7 @@ func (x *Index) retrieve(qt []qtoken, s *scratch, bonus, floor int32) []candidat
 			}
 		}
 	}
-	var wq, always int32
+	var wq, always, initials int32
 	var wqi [MaxNameTokens]int32
 	for i := range qt {
 		q := &qt[i]
@@ -904,6 +911,10 @@ func (x *Index) retrieve(qt []qtoken, s *scratch, bonus, floor int32) []candidat
 		wq += w
 		if q.class != classNormal {
 			always += q.weight
+		}
+		if q.class == classInitial {
+			// An initial may match any listed word it begins.
+			initials += weightInitial * initialSim
 		}
 	}
 	// A long query token that retrieval found nothing for may be two
@@ -1004,7 +1015,7 @@ func (x *Index) retrieve(qt []qtoken, s *scratch, bonus, floor int32) []candidat
 		// name could reach floor were they all to match.
 		var sAcc, sQ int32
 		if skipped != 0 {
-			l := min(1000, (acc+opt+skipMax+nm.wRest*1000)/nm.wMin)
+			l := min(1000, (acc+opt+initials+skipMax+nm.wRest*1000)/nm.wMin)
 			q := min(1000, (always+optQ+skipW+qmOf(m))*1000/max(wq, 1))
 			if (l+q)/2+bonus < floor {
 				continue
@@ -1026,7 +1037,7 @@ func (x *Index) retrieve(qt []qtoken, s *scratch, bonus, floor int32) []candidat
 				sQ += qt[bits.TrailingZeros32(b)].weight
 			}
 		}
-		lub := min(1000, (acc+opt+sAcc+nm.wRest*1000)/nm.wMin)
+		lub := min(1000, (acc+opt+initials+sAcc+nm.wRest*1000)/nm.wMin)
 		qm := always + optQ + sQ + qmOf(m)
 		qub := min(1000, qm*1000/max(wq, 1))
 		ub := (lub+qub)/2 + bonus

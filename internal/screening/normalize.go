@@ -595,13 +595,7 @@ func fold(t string) string {
 		case 'y':
 			emit("i")
 		case 'j':
-			// Sergej, Jurij, Mojtaba: j after a vowel and before a consonant
-			// or the end is the i of other romanisations; elsewhere it is j.
-			if i > 0 && isVowel(t[i-1]) && !isVowel(next) {
-				emit("i")
-			} else {
-				emit("j")
-			}
+			emit("j") // see below
 		case 'c':
 			if next == 'e' || next == 'i' || next == 'y' {
 				emit("s")
@@ -613,7 +607,15 @@ func fold(t string) string {
 		}
 		i++
 	}
-	return string(out)
+	// Sergej, Jurij, Mojtaba: j after a vowel and before a consonant or the
+	// end is the i of other romanisations; elsewhere it stays j. Applied to
+	// the output, so that a j made of dj, dzh or zh obeys it too.
+	for k := 1; k < len(out); k++ {
+		if out[k] == 'j' && isVowel(out[k-1]) && (k+1 == len(out) || !isVowel(out[k+1])) {
+			out[k] = 'i'
+		}
+	}
+	return collapse(string(out)) // "eii" → "ei"
 }
 
 // collapse removes doubled letters.
@@ -714,12 +716,10 @@ var variantGroups = [][]string{
 	{"aziz", "azeez", "azis"},
 	{"abbas", "abas"},
 	{"ayman", "aiman", "eyman"},
-	{"abdulaziz", "abdelaziz"},
 	{"bakr", "bakar", "bakir"},
 	{"rahman", "rehman", "rahmane", "rakhman"},
 	{"ali", "aly", "alee"},
 	{"zakariya", "zakaria", "zakariyya", "zakariyah", "zakarya"},
-	{"abdulrahman", "abdurrahman"},
 	{"hamza", "hamzah", "hamzeh"},
 	{"mansur", "mansour", "mansoor"},
 	{"nur", "nour", "noor"},
