@@ -121,7 +121,7 @@ func serve(ctx context.Context, dir, listen string, snapEvery uint64, log *slog.
 func runVerify(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dir := fs.String("data", "", "data directory to check (read-only; the node may be stopped or running)")
+	dir := fs.String("data", "", "data directory to check, read-only (stop its node first, or verify a copy)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -130,6 +130,14 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	rep, err := daemon.Verify(*dir)
+	if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EWOULDBLOCK) {
+		fmt.Fprintf(stderr, "mutua verify: %s is locked by a running node; stop it first or verify a copy\n", *dir)
+		return 1
+	}
+	if err != nil && rep.Entries == 0 && rep.SnapshotIndex == 0 {
+		fmt.Fprintf(stdout, "FAILED: %v\n", err)
+		return 1
+	}
 	r := rep.Report
 	fmt.Fprintf(stdout, "log: entries %d..%d checked (%d entries, %d with commands, %d commands), checksums ok\n",
 		r.FirstIndex, r.LastIndex, r.Entries, r.CommandEntries, r.Commands)
