@@ -262,3 +262,17 @@ func (e *Engine) Totals(currency string) (debits, credits money.Uint128) {
 	}
 	return
 }
+
+// DedupeHorizon tells the shell when the in-memory idempotency index may be
+// incomplete. evicted reports whether any payment has ever left the payment
+// log (its key and UETR may then be known only to the settled history);
+// oldestNs is the log time at which the oldest payment still in the log was
+// created (0 if the log is empty): nothing leaves the log before log time
+// passes oldestNs + DedupeWindowNs.
+func (e *Engine) DedupeHorizon() (evicted bool, oldestNs int64) {
+	if p := e.payments.front(); p != nil {
+		oldestNs = p.CreatedNs
+	}
+	evicted = e.payments.base > 1 || (e.payments.len() == 0 && e.nextPayment > 1)
+	return evicted, oldestNs
+}
