@@ -221,6 +221,7 @@ type Index struct {
 	entries  []*Entry
 	entryVer []int32
 	names    []indexedName
+	meta     []nameMeta // per name, what retrieve's bound needs, packed
 	vocab    []vocabToken
 	exact    map[string]int32   // token text → vocab id
 	del1     map[uint64][]int32 // delKey of token text and of its one-deletions → vocab ids
@@ -239,6 +240,15 @@ type indexedName struct {
 	low   bool    // a low-quality alias
 }
 
+// nameMeta is the part of an indexedName that retrieve reads for every
+// name it touches, kept apart so that reading it costs one cache line.
+type nameMeta struct {
+	wMin  int32
+	wRest int32
+	lens  uint32
+	low   bool
+}
+
 type nameToken struct {
 	vocab int32
 	class uint8
@@ -251,7 +261,9 @@ type vocabToken struct {
 	weight     int32
 	pair       bool
 	latin      bool     // some listed name has the word in Latin script
+	letters    uint32     // letterMask(text)
 	raws       []string   // spellings before fold that differ from text, at most maxRaws
+	spellings  []string   // variantSpellings[text]
 	postings   []uint32   // name<<5 | position of the token in the name, ascending
 	neighbours []vocabSim // vocab tokens similar to this one as a query word, best first (see similar)
 }
@@ -335,7 +347,11 @@ func NewIndex(versions ...*ListVersion) *Index {
 		}
 	}
 	for id := range x.vocab {
+		x.vocab[id].letters = letterMask(x.vocab[id].text)
 		x.vocab[id].weight = weightForDF(df[id])
+		if !x.vocab[id].pair {
+			x.vocab[id].spellings = variantSpellings[x.vocab[id].text]
+		}
 	}
 	for id := range x.names {
 		n := &x.names[id]
@@ -357,6 +373,10 @@ func NewIndex(versions ...*ListVersion) *Index {
 		if n.wMin <= 0 {
 			n.wMin = 1
 		}
+	}
+	x.meta = make([]nameMeta, len(x.names))
+	for id, n := range x.names {
+		x.meta[id] = nameMeta{wMin: n.wMin, wRest: n.wRest, lens: n.lens, low: n.low}
 	}
 	// Retrieval keys. Pair tokens are found by exact and one-deletion keys.
 	for id := range x.vocab {
@@ -399,7 +419,7 @@ func NewIndex(versions ...*ListVersion) *Index {
 		if v.pair || !v.latin {
 			continue
 		}
-		t := normToken{raw: v.text, text: v.text, skel: v.skel, known: true}
+		t := normToken{raw: v.text, text: v.text, skel: v.skel, known: true, letters: v.letters, grouped: len(v.spellings) > 0}
 		if len(v.text) == 1 {
 			t.class = classInitial
 		}
@@ -763,7 +783,7 @@ func (x *Index) sims(t *normToken, text string, ids []int32, joined bool) []voca
 				continue
 			}
 		} else {
-			sim, how = tokenSim(t, v.text, v.skel, v.raws, false)
+			sim, how = tokenSim(t, v, false)
 			if sim < tokenMin {
 				continue
 			}
@@ -785,7 +805,8 @@ func (x *Index) sims(t *normToken, text string, ids []int32, joined bool) []voca
 // raws are the listed word's spellings before fold: a typo can break one
 // of fold's digraphs ("steel" → "stil", but "stewl" → "stevl"), so the
 // query word as written is also compared with them.
-func tokenSim(q *normToken, text, skel string, raws []string, listedAbjad bool) (int, string) {
+func tokenSim(q *normToken, v *vocabToken, listedAbjad bool) (int, string) {
+	text, skel, raws := v.text, v.skel, v.raws
 	if q.text == text {
 		if q.raw == text {
 			return 1000, "exact"
@@ -804,42 +825,27 @@ func tokenSim(q *normToken, text, skel string, raws []string, listedAbjad bool) 
 		}
 		return 0, ""
 	}
-	jw := max(jaroWinkler(q.text, text), editSim(q.text, text))
+	// Each comparison below first checks that the two spellings have
+	// enough letters in common to reach a typo match at all (alike).
+	jw := alike(q.text, q.letters, text, v.letters)
 	if !q.abjad && jw < 950 {
-		if q.raw != q.text && abs(len(text)-len(q.raw)) <= 2 {
-			jw = max(jw, jaroWinkler(q.raw, text), editSim(q.raw, text))
+		// The words as written, before fold.
+		qm := letterMask(q.raw)
+		if q.raw != q.text {
+			jw = max(jw, alike(q.raw, qm, text, v.letters))
 		}
 		for _, r := range raws {
-			if abs(len(r)-len(q.raw)) <= 2 {
-				jw = max(jw, jaroWinkler(q.raw, r), editSim(q.raw, r))
-			}
+			jw = max(jw, alike(q.raw, qm, r, letterMask(r)))
 		}
 	}
-	if _, own := variantSpellings[q.text]; !own && jw < 950 {
-		for _, sp := range variantSpellings[text] {
-			// Compare a misspelt variant with every spelling of the group.
-			if abs(len(sp)-len(q.text)) <= 2 {
-				jw = max(jw, jaroWinkler(q.text, sp), editSim(q.text, sp))
-			}
+	if !q.grouped && jw < 950 {
+		// Every spelling of a name variant group ("Mohamkmad" / "Mohammad").
+		for _, sp := range v.spellings {
+			jw = max(jw, alike(q.text, q.letters, sp, letterMask(sp)))
 		}
-	}
-	how := "typo"
-	if q.abjad || listedAbjad {
-		// Arabic script leaves out short vowels: compare consonants.
-		sk := 0
-		if q.skel == skel && len(skel) >= 2 {
-			sk = skeletonSim
-		} else {
-			sk = jaroWinkler(q.skel, skel) * 95 / 100
-		}
-		if t := typoSim(q.text, text, jw); sk >= t && sk > 0 {
-			return sk, "skeleton"
-		}
-	} else if q.skel == skel && len(skel) >= 4 && vowelSim > jw && !q.known {
-		return vowelSim, "vowels"
 	}
 	sim := typoSim(q.text, text, jw)
-	if q.known {
+	if q.known && sim > 0 {
 		// The query word is itself a listed name ("Karim"): a listed word a
 		// typo away ("Kasim") is more likely another name than a typo of
 		// it, so the distance counts three times, not twice.
@@ -848,7 +854,20 @@ func tokenSim(q *normToken, text, skel string, raws []string, listedAbjad bool) 
 			sim = 0
 		}
 	}
-	return sim, how
+	switch {
+	case q.abjad || listedAbjad:
+		// Arabic script leaves out short vowels: compare consonants.
+		sk := jaroWinkler(q.skel, skel) * 95 / 100
+		if q.skel == skel && len(skel) >= 2 {
+			sk = skeletonSim
+		}
+		if sk >= sim && sk > 0 {
+			return sk, "skeleton"
+		}
+	case q.skel == skel && len(skel) >= 4 && vowelSim > sim && !q.known:
+		return vowelSim, "vowels"
+	}
+	return sim, "typo"
 }
 
 // typoSim turns the similarity (the larger of Jaro-Winkler and editSim) of
@@ -1004,7 +1023,7 @@ func (x *Index) retrieve(qt []qtoken, s *scratch, bonus, floor int32) []candidat
 		m := uint32(s.mask[n])
 		acc := s.acc[n]
 		s.acc[n], s.mask[n] = 0, 0
-		nm := &x.names[n]
+		nm := &x.meta[n]
 		opt, optQ := int32(0), int32(0)
 		if nm.lens&optLens != 0 {
 			opt, optQ = optimistic, optimisticQ
@@ -1021,13 +1040,14 @@ func (x *Index) retrieve(qt []qtoken, s *scratch, bonus, floor int32) []candidat
 				continue
 			}
 			var sBits uint32
-			for _, t := range nm.toks {
+			name := &x.names[n]
+			for _, t := range name.toks {
 				if s.kstamp[t.vocab] == s.stamp {
 					sAcc += s.kacc[t.vocab]
 					sBits |= s.kbits[t.vocab]
 				}
 			}
-			for _, p := range nm.pairs {
+			for _, p := range name.pairs {
 				if p >= 0 && s.kstamp[p] == s.stamp {
 					sAcc += s.kacc[p]
 					sBits |= s.kbits[p]
@@ -1315,7 +1335,7 @@ func (x *Index) sim(qt []qtoken, qi int, t nameToken) (int, string) {
 	if t.abjad {
 		kind = memoSingleAbjad
 	}
-	return x.memo(kind, qi, t.vocab, func() (int, string) { return tokenSim(&q.normToken, v.text, v.skel, v.raws, t.abjad) })
+	return x.memo(kind, qi, t.vocab, func() (int, string) { return tokenSim(&q.normToken, v, t.abjad) })
 }
 
 // pairSim is the similarity of query tokens qi and qi+1 joined with a

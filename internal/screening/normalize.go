@@ -240,9 +240,11 @@ type normToken struct {
 	raw   string // after step 1, for explanations
 	text  string // folded and canonical
 	skel  string
-	class uint8
-	abjad bool
-	known bool // a word of some listed name (set by the index)
+	class   uint8
+	abjad   bool
+	grouped bool   // text is the canonical spelling of a name variant group
+	letters uint32 // letterMask(text)
+	known   bool // a word of some listed name (set by the index)
 }
 
 // honorifics are dropped from names.
@@ -483,7 +485,8 @@ func makeToken(raw string, abjad bool) normToken {
 	if len(f) == 1 && len(raw) > 1 {
 		f = raw // "yi" is a name, not the initial "i"
 	}
-	tok := normToken{raw: raw, text: f, skel: skeleton(f), abjad: abjad}
+	_, grouped := variantSpellings[f]
+	tok := normToken{raw: raw, text: f, skel: skeleton(f), abjad: abjad, grouped: grouped, letters: letterMask(f)}
 	if len(f) == 1 {
 		tok.class = classInitial
 	}

@@ -166,3 +166,45 @@ func withinOneEdit(a, b string) bool {
 	}
 	return a[i:] == b[i+1:] // insertion into a
 }
+
+// letterMask has bit c-'a' set for each ASCII letter c of s, and bit 26 for
+// any other byte.
+func letterMask(s string) uint32 {
+	var m uint32
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' {
+			m |= 1 << (c - 'a')
+		} else {
+			m |= 1 << 26
+		}
+	}
+	return m
+}
+
+// alike returns max(Jaro-Winkler, editSim) of a and b (with letter masks
+// am and bm), or 0 if that cannot reach typoJWMin: first, cheaply, the
+// characters of each whose letter the other lacks cannot be common
+// characters, which bounds Jaro's m; Jaro-Winkler adds at most 0.4 of
+// what Jaro lacks, so typoJWMin needs Jaro ≥ (typoJWMin - 400) / 0.6.
+func alike(a string, am uint32, b string, bm uint32) int {
+	if a == b {
+		return 1000
+	}
+	ma, mb := 0, 0
+	for i := 0; i < len(a); i++ {
+		if c := a[i]; c < 'a' || c > 'z' || bm&(1<<(c-'a')) != 0 {
+			ma++
+		}
+	}
+	for i := 0; i < len(b); i++ {
+		if c := b[i]; c < 'a' || c > 'z' || am&(1<<(c-'a')) != 0 {
+			mb++
+		}
+	}
+	m, la, lb := min(ma, mb), len(a), len(b)
+	// Jaro ≤ (m/la + m/lb + 1)/3 (no transpositions).
+	if m == 0 || 1000*(m*lb+m*la+la*lb)*6 < (typoJWMin-400)*10*3*la*lb {
+		return 0
+	}
+	return max(jaroWinkler(a, b), editSim(a, b))
+}
