@@ -15,12 +15,20 @@ import (
 	"github.com/mutua-org/mutua/internal/money"
 )
 
-// DedupeWindowNs is how long, in log time, a settled payment's idempotency
-// key and UETR are remembered in memory. A retry within the window returns
-// the first result; older keys are served from the settled history by the
-// shell. Reserve timeouts may not exceed it, so a payment leaves the window
-// only once it is final.
-const DedupeWindowNs = int64(24 * 3600 * 1e9)
+// The dedupe window: how many recent payments the engine keeps in memory to
+// answer retries (same key, same content → the first result) and refuse
+// reused UETRs. A payment leaves the window when it is older than
+// DedupeWindowNs of log time or more than DedupeWindowPayments newer payments
+// have been accepted, whichever comes first; a payment still open (held for
+// review) is kept aside until it ends. Retries of older payments are answered
+// from the settled history by the shell before they reach the log. The count
+// bound keeps memory, snapshots and restart time bounded at any throughput.
+// Reservation timeouts may not exceed DedupeWindowNs, so a reservation is
+// final before its time is up.
+const (
+	DedupeWindowNs       = int64(24 * 3600 * 1e9)
+	DedupeWindowPayments = 1 << 20
+)
 
 // Status is the state of a payment. A payment is in exactly one state; every
 // transition is reported in a result.
@@ -188,6 +196,10 @@ type Engine struct {
 	// participants' accounts; rebuilt on restore.
 	owner []uint32
 
+	// windowPayments is DedupeWindowPayments; tests lower it. It is not
+	// state: every engine of a union uses the same constant.
+	windowPayments int
+
 	// transfers is the current entry's arena for single-posting results.
 	transfers []Transfer
 }
@@ -195,16 +207,17 @@ type Engine struct {
 // New returns an empty engine.
 func New() *Engine {
 	return &Engine{
-		ledger:      ledger.New(),
-		byID:        make(map[string]uint32),
-		byCode:      make(map[string]uint16),
-		nextPayment: 1,
-		payments:    paymentLog{base: 1},
-		byKey:       newKeyIndex(),
-		byUETR:      make(map[[16]byte]uint64),
-		tokens:      make(map[string]*Token),
-		reviews:     make(map[uint64]review),
-		parked:      make(map[uint64]*Payment),
+		ledger:         ledger.New(),
+		byID:           make(map[string]uint32),
+		byCode:         make(map[string]uint16),
+		nextPayment:    1,
+		payments:       paymentLog{base: 1},
+		windowPayments: DedupeWindowPayments,
+		byKey:          newKeyIndex(),
+		byUETR:         make(map[[16]byte]uint64),
+		tokens:         make(map[string]*Token),
+		reviews:        make(map[uint64]review),
+		parked:         make(map[uint64]*Payment),
 	}
 }
 
@@ -781,7 +794,7 @@ func (e *Engine) expire() []Transfer {
 // evict forgets final payments older than the dedupe window, oldest first.
 func (e *Engine) evict() {
 	cutoff := e.timeNs - DedupeWindowNs
-	for p := e.payments.front(); p != nil && p.CreatedNs < cutoff; p = e.payments.front() {
+	for p := e.payments.front(); p != nil && (p.CreatedNs < cutoff || e.payments.len() > e.windowPayments); p = e.payments.front() {
 		if !p.Status.Final() {
 			// Held for review (or a reservation released from review):
 			// keep it, and its keys, aside.

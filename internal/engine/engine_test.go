@@ -43,6 +43,32 @@ func smallUnion(t testing.TB) (*Engine, uint64, int64) {
 	return e, 1, now
 }
 
+// TestDedupeWindowCount checks the count bound of the window: only the most
+// recent payments stay in memory, and a restored engine evicts the same way.
+func TestDedupeWindowCount(t *testing.T) {
+	e, index, now := smallUnion(t)
+	e.windowPayments = 10
+	for i := 0; i < 30; i++ {
+		index++
+		pay := &Command{Kind: KindPay, Participant: "SBININBBXXX", Payee: "HDFCINBBXXX", Currency: "INR", Amount: 1, Key: fmt.Sprintf("w%d", i), UETR: testUETR(uint64(100 + i))}
+		if r := e.ApplyCommands(index, now, pay)[0]; r.Reason != OK || r.Duplicate {
+			t.Fatalf("pay %d = %+v", i, r)
+		}
+	}
+	// Evicted at the start of the next entry: 10 remain after it.
+	index++
+	e.ApplyCommands(index, now, &Command{Kind: KindSetSuspended, Participant: "HDFCINBBXXX"})
+	if n := e.payments.len(); n != 10 {
+		t.Fatalf("%d payments in memory; want 10", n)
+	}
+	if _, found := e.Payment(e.NextPaymentID() - 11); found {
+		t.Fatal("the 11th newest payment is still in memory")
+	}
+	if err := e.CheckInvariants(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestOverflow puts an account's counters next to 2^128 and checks that a
 // payment that would wrap them is refused with overflow and changes nothing.
 func TestOverflow(t *testing.T) {
