@@ -44,6 +44,9 @@ type benchReport struct {
 	RSSMiB1MAccounts           float64 `json:"rss_mib_1m_accounts"`
 	HTTPPaymentsPerS           float64 `json:"http_payments_per_s,omitempty"`
 	HTTPP99Ms                  float64 `json:"http_p99_ms,omitempty"`
+	HTTPP50Ms                  float64 `json:"http_p50_ms,omitempty"`
+	HTTPPayments               int64   `json:"http_payments,omitempty"`
+	HTTPRejected               int64   `json:"http_rejected,omitempty"`
 	DurableBatchRejected       int64   `json:"durable_batch_rejected"`
 	EngineDurationS            float64 `json:"engine_duration_s"`
 	DurableBatchDurationS      float64 `json:"durable_batch_duration_s"`
@@ -58,6 +61,7 @@ type benchOptions struct {
 	rssAccounts     int
 	skip            map[string]bool
 	serveArgs       []string
+	keepDir         string
 	jsonOut         bool
 	stdout, stderr  io.Writer
 	batch, inFlight int
@@ -72,8 +76,9 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.rssAccounts, "rss-accounts", 1_000_000, "accounts for the memory scenario")
 	fs.IntVar(&o.batch, "batch", 8190, "transfers per client batch")
 	fs.IntVar(&o.inFlight, "in-flight", 4, "client batches in flight")
+	fs.StringVar(&o.keepDir, "keep", "", "keep the durable scenario's data directory here (it must not exist) for inspection with `mutua verify`")
 	serveArgs := fs.String("serve-args", "", "extra space-separated flags for the child `mutua serve` (e.g. --cpuprofile FILE)")
-	skip := fs.String("skip", "", "comma-separated scenarios to skip: engine, durable, restart, rss")
+	skip := fs.String("skip", "", "comma-separated scenarios to skip: engine, durable, restart, rss, http")
 	fs.BoolVar(&o.jsonOut, "json", false, "print one JSON object instead of a table")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: mutua bench [--duration 20s] [--json]")
@@ -85,6 +90,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "  restart  the same node, filled to --restart-transfers, killed and restarted:")
 		fmt.Fprintln(stderr, "           seconds until it answers /readyz")
 		fmt.Fprintln(stderr, "  rss      resident memory of a node holding --rss-accounts accounts")
+		fmt.Fprintln(stderr, "  http     `mutua serve` in a child process; 64 clients send single JSON payments")
+		fmt.Fprintln(stderr, "           (POST /v1/payments), one at a time each, over keep-alive connections")
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
@@ -118,6 +125,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		rep.DurableBatchClientBatch, rep.DurableBatchClientInFlight, rep.DurableBatchTransfersPerS, rep.DurableBatchP50Ms, rep.DurableBatchP99Ms, rep.DurableBatchTransfers, rep.DurableBatchRejected)
 	fmt.Fprintf(stdout, "restart after %d transfers:       %12.2f s to ready\n", rep.RestartTransfers, rep.RestartReadyS)
 	fmt.Fprintf(stdout, "resident memory, %d accounts:       %12.0f MiB\n", o.rssAccounts, rep.RSSMiB1MAccounts)
+	fmt.Fprintf(stdout, "http, %d clients, single payments:   %12.0f payments/s  p50 %.1f ms  p99 %.1f ms  (%d payments, %d rejected)\n",
+		httpBenchClients, rep.HTTPPaymentsPerS, rep.HTTPP50Ms, rep.HTTPP99Ms, rep.HTTPPayments, rep.HTTPRejected)
 	return 0
 }
 
@@ -132,6 +141,11 @@ func bench(o benchOptions) (*benchReport, error) {
 	if !o.skip["durable"] || !o.skip["restart"] {
 		if err := benchDurable(o, union, rep); err != nil {
 			return nil, err
+		}
+	}
+	if !o.skip["http"] {
+		if err := benchHTTP(o, rep); err != nil {
+			return nil, fmt.Errorf("http: %w", err)
 		}
 	}
 	if !o.skip["rss"] {
@@ -377,7 +391,14 @@ func benchDurable(o benchOptions, u *sim.Union, rep *benchReport) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	if o.keepDir != "" {
+		if err := os.Rename(dir, o.keepDir); err != nil {
+			return err
+		}
+		dir = o.keepDir
+	} else {
+		defer os.RemoveAll(dir)
+	}
 	c, err := startChild(dir, o.serveArgs, o.stderr)
 	if err != nil {
 		return err

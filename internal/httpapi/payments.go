@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/mutua-org/mutua/internal/engine"
 	"github.com/mutua-org/mutua/internal/history"
@@ -96,6 +97,9 @@ func derivedUETR(payer, key string) [16]byte {
 // keeps every key and UETR for good. It returns the recorded payment for
 // the same key and content, a problem for a conflict, or neither.
 func (s *Server) fromHistory(c *engine.Command, clientUETR bool) (*history.Payment, *Problem) {
+	if !s.historyNeeded() {
+		return nil, nil
+	}
 	h := s.d.History()
 	hp, found, err := h.PaymentByKey(c.Participant, c.Key)
 	if err != nil {
@@ -115,6 +119,29 @@ func (s *Server) fromHistory(c *engine.Command, clientUETR bool) (*history.Payme
 		}
 	}
 	return nil, nil
+}
+
+// dedupeMarginNs is how far ahead of the dedupe window's edge the shell
+// starts consulting the history: longer than any proposal waits to apply.
+const dedupeMarginNs = int64(time.Hour)
+
+// historyNeeded reports whether the engine's in-memory idempotency index
+// might not know a key or UETR used before. Until a payment first leaves the
+// engine's payment log, and while none is close to leaving it, the engine
+// alone answers every retry, and the history lookups (a Pebble read each)
+// are skipped.
+func (s *Server) historyNeeded() bool {
+	if s.evicted.Load() {
+		return true
+	}
+	var evicted bool
+	var oldestNs int64
+	s.d.Read(func(e *engine.Engine) { evicted, oldestNs = e.DedupeHorizon() })
+	if evicted {
+		s.evicted.Store(true) // evicted never goes back to false
+		return true
+	}
+	return oldestNs != 0 && time.Now().UnixNano()-oldestNs > engine.DedupeWindowNs-dedupeMarginNs
 }
 
 // sameContent reports whether a recorded command and a new one carry the
@@ -583,6 +610,3 @@ func (s *Server) writeStatement(w http.ResponseWriter, r *http.Request, id, code
 	})
 	s.writeJSON(w, http.StatusOK, out)
 }
-
-// decodePayment decodes a single payment body.
-func decodePayment(body []byte, req *PaymentRequest) *Problem { return decodeJSON(body, req) }

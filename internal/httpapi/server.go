@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mutua-org/mutua/internal/daemon"
@@ -27,6 +28,8 @@ type Server struct {
 	routes  []*route
 	metrics *metrics
 	openapi []byte
+	// evicted caches engine.DedupeHorizon's evicted once true.
+	evicted atomic.Bool
 }
 
 // access is who may call a route.
