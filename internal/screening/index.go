@@ -67,6 +67,10 @@ const (
 	optimisticLen = 7
 	optimisticSim = 900
 
+	// rawRetrieveBelow: a query word whose folded spelling retrieves no
+	// listed word this similar is looked up as written too.
+	rawRetrieveBelow = 950
+
 	// retrieveMargin lowers the floor of candidate retrieval below the
 	// floor of the matches reported: retrieval's bound assumes query words
 	// match only the listed words it finds for them, which is not quite
@@ -225,6 +229,7 @@ type Index struct {
 	vocab    []vocabToken
 	exact    map[string]int32   // token text → vocab id
 	del1     map[uint64][]int32 // delKey of token text and of its one-deletions → vocab ids
+	del1Bits []uint64           // bit h%del1Size set for each key h of del1: most lookups miss, and miss here
 	skel     map[string][]int32 // consonant skeleton → vocab ids
 	scratch  *scratch           // working memory of Screen; see Clone
 }
@@ -412,6 +417,10 @@ func NewIndex(versions ...*ListVersion) *Index {
 			x.skel[v.skel] = append(x.skel[v.skel], int32(id))
 		}
 	}
+	x.del1Bits = make([]uint64, del1Size/64)
+	for k := range x.del1 {
+		x.del1Bits[k%del1Size/64] |= 1 << (k % 64)
+	}
 	// Neighbours: what similar finds for each listed word as a query word,
 	// so that a query word that is a listed word needs no key lookups.
 	for id := range x.vocab {
@@ -458,6 +467,17 @@ func givenFirst(s string) string {
 		return s
 	}
 	return strings.TrimSpace(given) + " " + strings.TrimSpace(family)
+}
+
+// del1Size is the number of bits of Index.del1Bits (1 MiB).
+const del1Size = 1 << 23
+
+// lookupDel1 returns the vocab ids under key k.
+func (x *Index) lookupDel1(k uint64) []int32 {
+	if x.del1Bits[k%del1Size/64]&(1<<(k%64)) == 0 {
+		return nil
+	}
+	return x.del1[k]
 }
 
 // delKey is the 64-bit FNV-1a hash of text without its byte at skip (none
@@ -715,18 +735,29 @@ func (x *Index) similar(t *normToken, text, skel string, joined bool) []vocabSim
 		// A listed word: its neighbours, and their similarity to it, were
 		// found when the index was built. Only the label of the word itself
 		// depends on the query's spelling.
+		if t.raw == text {
+			return x.vocab[id].neighbours // shared: read only
+		}
 		out := slices.Clone(x.vocab[id].neighbours)
 		for i := range out {
 			if out[i].vocab == id {
-				out[i].how = "exact"
-				if t.raw != text {
-					out[i].how = "variant"
-				}
+				out[i].how = "variant"
 			}
 		}
 		return out
 	}
-	return x.sims(t, text, x.similarKeys(t, text, skel, joined), joined)
+	out := x.sims(t, text, x.similarKeys(t, text, skel, joined), joined)
+	if (len(out) == 0 || out[0].sim < rawRetrieveBelow) && !joined && t != nil && !t.abjad && t.raw != text && len(t.raw) >= 4 {
+		// Nothing close found for the folded word: try it as written.
+		ids := x.similarRaw(t)
+		for _, v := range out {
+			if !slices.Contains(ids, v.vocab) {
+				ids = append(ids, v.vocab)
+			}
+		}
+		out = x.sims(t, text, ids, joined)
+	}
+	return out
 }
 
 // similarKeys returns the vocab tokens that share a retrieval key with a
@@ -745,22 +776,34 @@ func (x *Index) similarKeys(t *normToken, text, skel string, joined bool) []int3
 		ids = append(ids, id)
 	}
 	if len(text) >= 3 {
-		addAll(x.del1[delKey(text, -1)])
+		addAll(x.lookupDel1(delKey(text, -1)))
 	}
 	if len(text) >= 4 && !joined {
 		for i := 0; i < len(text) && i < jwMaxLen; i++ {
-			addAll(x.del1[delKey(text, i)])
+			addAll(x.lookupDel1(delKey(text, i)))
 		}
 	}
 	if !joined && (len(skel) >= 3 || t != nil && t.abjad && len(skel) >= 2) {
 		addAll(x.skel[skel])
 	}
-	if !joined && t != nil && !t.abjad && t.raw != text && len(t.raw) >= 4 {
-		// The word as written: a typo can break one of fold's digraphs.
-		addAll(x.del1[delKey(t.raw, -1)])
-		for i := 0; i < len(t.raw) && i < jwMaxLen; i++ {
-			addAll(x.del1[delKey(t.raw, i)])
+	return ids
+}
+
+// similarRaw returns the vocab tokens that share a retrieval key with the
+// query word as written, before fold: a typo can break one of fold's
+// digraphs ("steel" folds to "stil", "stewl" to "stevl").
+func (x *Index) similarRaw(t *normToken) []int32 {
+	var ids []int32
+	add := func(l []int32) {
+		for _, id := range l {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
 		}
+	}
+	add(x.lookupDel1(delKey(t.raw, -1)))
+	for i := 0; i < len(t.raw) && i < jwMaxLen; i++ {
+		add(x.lookupDel1(delKey(t.raw, i)))
 	}
 	return ids
 }
@@ -1352,7 +1395,7 @@ func (x *Index) pairSim(qt []qtoken, qi int, vocab int32) int {
 		if len(text) < 5 || abs(len(text)-len(q.pair)) > 2 {
 			return 0, ""
 		}
-		return typoSim(q.pair, text, max(jaroWinkler(q.pair, text), editSim(q.pair, text))), ""
+		return typoSim(q.pair, text, alike(q.pair, letterMask(q.pair), text, x.vocab[vocab].letters)), ""
 	})
 	return sim
 }
@@ -1371,7 +1414,7 @@ func (x *Index) listedPairSim(qt []qtoken, qi int, vocab int32) int {
 		if len(q.text) < 5 || abs(len(text)-len(q.text)) > 2 {
 			return 0, ""
 		}
-		return typoSim(q.text, text, max(jaroWinkler(q.text, text), editSim(q.text, text))), ""
+		return typoSim(q.text, text, alike(q.text, q.letters, text, x.vocab[vocab].letters)), ""
 	})
 	return sim
 }

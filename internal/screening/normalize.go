@@ -331,15 +331,22 @@ func nearLegal(t string) bool {
 	return false
 }
 
-func isLegal(t string) bool {
-	if legalForms[t] || legalForms[fold(t)] {
+func isLegal(t string) bool { return isLegalFolded(t, fold(t)) }
+
+// isLegalFolded is isLegal with fold(t) already computed.
+func isLegalFolded(t, f string) bool {
+	if legalForms[t] || legalForms[f] {
 		return true
 	}
-	if len(t) >= 4 && len(t) <= 6 && legalAnagrams[sortLetters(t)] {
-		return true
+	if len(t) >= 4 && len(t) <= 6 {
+		var b [6]byte
+		n := copy(b[:], t)
+		slices.Sort(b[:n])
+		if legalAnagrams[string(b[:n])] {
+			return true
+		}
 	}
-	if len(t) >= 6 {
-		f := fold(t)
+	if len(t) >= 6 && len(f) >= 2 {
 		for _, l := range fuzzyLegal {
 			if abs(len(f)-len(l)) <= 2 && (f[0] == l[0] || f[1] == l[1]) && max(jaroWinkler(f, l), editSim(f, l)) >= 900 {
 				return true
@@ -398,9 +405,19 @@ func normalizeName(s string, dropped *[]string, kind Kind) []normToken {
 		}
 	}
 	drop := make([]bool, len(raw))
+	folded := make([]string, len(raw))
+	legal := make([]bool, len(raw))
+	for i, rt := range raw {
+		if rt.abjad {
+			folded[i] = collapse(rt.text)
+		} else {
+			folded[i] = fold(rt.text)
+		}
+		legal[i] = !person && isLegalFolded(rt.text, folded[i])
+	}
 	// Legal forms at the end, then at the start.
 	end := len(raw)
-	for !person && end > 1 && (isLegal(raw[end-1].text) || legalEnds[raw[end-1].text] || end == len(raw) && nearLegal(raw[end-1].text)) {
+	for !person && end > 1 && (legal[end-1] || legalEnds[raw[end-1].text] || end == len(raw) && nearLegal(raw[end-1].text)) {
 		end--
 		drop[end] = true
 	}
@@ -410,12 +427,13 @@ func normalizeName(s string, dropped *[]string, kind Kind) []normToken {
 	out := make([]normToken, 0, len(raw)+2)
 	for i, rt := range raw {
 		t := rt.text
-		legal := drop[i] || !person && isLegal(t)
-		if legal && unknown && !honorifics[t] && !connectors[t] {
-			out = append(out, normToken{raw: t, text: fold(t), skel: t, class: classLegal, abjad: rt.abjad})
+		f := folded[i]
+		isLegal := drop[i] || legal[i]
+		if isLegal && unknown && !honorifics[t] && !connectors[t] {
+			out = append(out, normToken{raw: t, text: f, skel: t, class: classLegal, abjad: rt.abjad})
 			continue
 		}
-		if legal || honorifics[t] || honorifics[fold(t)] || connectors[t] {
+		if isLegal || honorifics[t] || honorifics[f] || connectors[t] {
 			if dropped != nil {
 				*dropped = append(*dropped, t)
 			}
@@ -435,13 +453,14 @@ func normalizeName(s string, dropped *[]string, kind Kind) []normToken {
 			out = append(out, abdal(t, rt.abjad))
 			continue
 		}
-		if _, ok := variantSpellings[canonical(fold(t))]; !ok && len(t) >= 8 {
+		if _, ok := variantSpellings[canonical(f)]; !ok && len(t) >= 8 {
 			if split := splitAbd(t); split != "" {
 				out = append(out, abdal(t[:len(t)-len(split)], rt.abjad))
 				t = split
+				f = ""
 			}
 		}
-		out = append(out, makeToken(t, rt.abjad))
+		out = append(out, makeTokenFolded(t, f, rt.abjad))
 	}
 	if !slices.ContainsFunc(out, func(t normToken) bool { return t.class != classLegal }) {
 		// A name of nothing but legal-form words or honorifics: keep them.
@@ -474,14 +493,19 @@ func splitAbd(t string) string {
 	return ""
 }
 
-func makeToken(raw string, abjad bool) normToken {
-	var f string
-	if abjad {
+func makeToken(raw string, abjad bool) normToken { return makeTokenFolded(raw, "", abjad) }
+
+// makeTokenFolded is makeToken with the folded spelling, if known.
+func makeTokenFolded(raw, f string, abjad bool) normToken {
+	switch {
+	case f != "":
+	case abjad:
 		// Folded letter by letter when transliterated; only collapse.
-		f = canonical(collapse(raw))
-	} else {
-		f = canonical(fold(raw))
+		f = collapse(raw)
+	default:
+		f = fold(raw)
 	}
+	f = canonical(f)
 	if len(f) == 1 && len(raw) > 1 {
 		f = raw // "yi" is a name, not the initial "i"
 	}
