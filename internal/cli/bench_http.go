@@ -40,7 +40,7 @@ func benchHTTP(o benchOptions, rep *benchReport) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	c, err := startChild(dir, nil, o.stderr)
+	c, err := startChild(dir, o.serveArgs, o.stderr)
 	if err != nil {
 		return err
 	}
