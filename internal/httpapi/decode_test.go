@@ -93,22 +93,22 @@ var paymentBodies = []string{
 	` { "payee" : "SBININBBXXX" , "currency":"INR","amount":"1", "remittance":"INV 1/2 <b>&"} `,
 	`{"payee":"SBININBBXXX","currency":"INR","amount":"1","uetr":"8a562c67-ca16-48ba-b074-65581be6f001","end_to_end_id":"E2E","debtor_name":"A","creditor_name":"B","priority":"urgent"}`,
 	`{}`,
-	`{"payee":"A","payee":"B"}`,                      // repeated: encoding/json takes the last
-	`{"PAYEE":"SBININBBXXX"}`,                        // encoding/json matches case-insensitively
-	`{"payee":"SB\u0049NINBBXXX","amount":"1"}`,      // escapes
-	`{"payee":"Banco Agrícola","amount":"1"}`,        // non-ASCII
-	`{"payee":"X","amount":1}`,                       // number
-	`{"payee":"X","amount":null}`,                    // null
-	`{"payee":"X","extra":"y"}`,                      // unknown field
-	`{"payee":"X",}`,                                 // trailing comma
-	`{"payee":"X"} {}`,                               // trailing data
-	`{"payee":"X"`,                                   // truncated
-	`["payee"]`,                                      // not an object
-	``,                                               // empty
-	`{"payee":5}`,                                    // wrong type
-	`{"payee":"line` + "\n" + `break"}`,              // control character
-	`{"payee":"X","remittance":"tab\there"}`,         // escaped tab
-	"{\"payee\":\"X\"}\n",                            // trailing newline
+	`{"payee":"A","payee":"B"}`, // repeated: encoding/json takes the last
+	`{"PAYEE":"SBININBBXXX"}`,   // encoding/json matches case-insensitively
+	`{"payee":"SB\u0049NINBBXXX","amount":"1"}`,       // escapes
+	`{"payee":"Banco Agrícola","amount":"1"}`,         // non-ASCII
+	`{"payee":"X","amount":1}`,                        // number
+	`{"payee":"X","amount":null}`,                     // null
+	`{"payee":"X","extra":"y"}`,                       // unknown field
+	`{"payee":"X",}`,                                  // trailing comma
+	`{"payee":"X"} {}`,                                // trailing data
+	`{"payee":"X"`,                                    // truncated
+	`["payee"]`,                                       // not an object
+	``,                                                // empty
+	`{"payee":5}`,                                     // wrong type
+	`{"payee":"line` + "\n" + `break"}`,               // control character
+	`{"payee":"X","remittance":"tab\there"}`,          // escaped tab
+	"{\"payee\":\"X\"}\n",                             // trailing newline
 	`{"payee":"X","currency":"INR","amount":"1.00"}x`, // trailing garbage
 }
 
