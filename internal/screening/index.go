@@ -228,6 +228,7 @@ type Index struct {
 	meta     []nameMeta // per name, what retrieve's bound needs, packed
 	vocab    []vocabToken
 	exact    map[string]int32   // token text → vocab id
+	joined   map[string]int32   // text of two adjacent listed tokens joined → vocab id
 	del1     map[uint64][]int32 // delKey of token text and of its one-deletions → vocab ids
 	del1Bits []uint64           // bit h%del1Size set for each key h of del1: most lookups miss, and miss here
 	skel     map[string][]int32 // consonant skeleton → vocab ids
@@ -265,10 +266,12 @@ type vocabToken struct {
 	skel       string
 	weight     int32
 	pair       bool
-	latin      bool     // some listed name has the word in Latin script
+	latin      bool       // some listed name has the word in Latin script
 	letters    uint32     // letterMask(text)
 	raws       []string   // spellings before fold that differ from text, at most maxRaws
+	rawLetters []uint32   // letterMask of each of raws
 	spellings  []string   // variantSpellings[text]
+	spLetters  []uint32   // letterMask of each of spellings
 	postings   []uint32   // name<<5 | position of the token in the name, ascending
 	neighbours []vocabSim // vocab tokens similar to this one as a query word, best first (see similar)
 }
@@ -279,18 +282,23 @@ func NewIndex(versions ...*ListVersion) *Index {
 	x := &Index{
 		versions: versions,
 		exact:    make(map[string]int32),
+		joined:   make(map[string]int32),
 		del1:     make(map[uint64][]int32),
 		skel:     make(map[string][]int32),
 	}
 	df := []int{}
 	intern := func(text, skel string, pair bool) int32 {
-		if id, ok := x.exact[text]; ok {
+		m := x.exact
+		if pair {
+			m = x.joined
+		}
+		if id, ok := m[text]; ok {
 			return id
 		}
 		id := int32(len(x.vocab))
 		x.vocab = append(x.vocab, vocabToken{text: text, skel: skel, pair: pair})
 		df = append(df, 0)
-		x.exact[text] = id
+		m[text] = id
 		return id
 	}
 	for vi, v := range versions {
@@ -354,8 +362,15 @@ func NewIndex(versions ...*ListVersion) *Index {
 	for id := range x.vocab {
 		x.vocab[id].letters = letterMask(x.vocab[id].text)
 		x.vocab[id].weight = weightForDF(df[id])
-		if !x.vocab[id].pair {
-			x.vocab[id].spellings = variantSpellings[x.vocab[id].text]
+		v := &x.vocab[id]
+		if !v.pair {
+			v.spellings = variantSpellings[v.text]
+		}
+		for _, r := range v.raws {
+			v.rawLetters = append(v.rawLetters, letterMask(r))
+		}
+		for _, sp := range v.spellings {
+			v.spLetters = append(v.spLetters, letterMask(sp))
 		}
 	}
 	for id := range x.names {
@@ -428,7 +443,7 @@ func NewIndex(versions ...*ListVersion) *Index {
 		if v.pair || !v.latin {
 			continue
 		}
-		t := normToken{raw: v.text, text: v.text, skel: v.skel, known: true, letters: v.letters, grouped: len(v.spellings) > 0}
+		t := normToken{raw: v.text, text: v.text, skel: v.skel, known: true, letters: v.letters, rawLetters: v.letters, grouped: len(v.spellings) > 0}
 		if len(v.text) == 1 {
 			t.class = classInitial
 		}
@@ -559,11 +574,12 @@ type candidate struct {
 // qtoken is a query token with what retrieval found for it.
 type qtoken struct {
 	normToken
-	weight int32
-	pair   string     // canonical joined form with the next token, or ""
-	sims   []vocabSim // vocab tokens similar to this token, best first
-	exact  bool       // the token is a listed word
-	psims  []vocabSim // vocab tokens similar to pair
+	weight      int32
+	pair        string // canonical joined form with the next token, or ""
+	pairLetters uint32
+	sims        []vocabSim // vocab tokens similar to this token, best first
+	exact       bool       // the token is a listed word
+	psims       []vocabSim // vocab tokens similar to pair
 }
 
 type vocabSim struct {
@@ -708,10 +724,18 @@ func (x *Index) prepare(toks []normToken) []qtoken {
 		}
 		if i+1 < len(toks) && toks[i+1].class == classNormal && t.class != classLegal {
 			q.pair = joinTokens(t.raw, toks[i+1].raw)
+			q.pairLetters = letterMask(q.pair)
 		}
 	}
 	for i := range qt {
 		q := &qt[i]
+		if q.class == classLegal {
+			// A legal-form word that is a listed word ("Ko", a family
+			// name) retrieves the names that have it.
+			if id, ok := x.exact[q.text]; ok && !x.vocab[id].pair {
+				q.sims = []vocabSim{{id, 1000, "exact"}}
+			}
+		}
 		if q.class == classNormal {
 			if id, ok := x.exact[q.text]; ok && !x.vocab[id].pair && x.vocab[id].latin {
 				q.known = true
@@ -774,6 +798,9 @@ func (x *Index) similarKeys(t *normToken, text, skel string, joined bool) []int3
 	}
 	if id, ok := x.exact[text]; ok {
 		ids = append(ids, id)
+	}
+	if id, ok := x.joined[text]; ok {
+		addAll([]int32{id})
 	}
 	if len(text) >= 3 {
 		addAll(x.lookupDel1(delKey(text, -1)))
@@ -873,18 +900,17 @@ func tokenSim(q *normToken, v *vocabToken, listedAbjad bool) (int, string) {
 	jw := alike(q.text, q.letters, text, v.letters)
 	if !q.abjad && jw < 950 {
 		// The words as written, before fold.
-		qm := letterMask(q.raw)
 		if q.raw != q.text {
-			jw = max(jw, alike(q.raw, qm, text, v.letters))
+			jw = max(jw, alike(q.raw, q.rawLetters, text, v.letters))
 		}
-		for _, r := range raws {
-			jw = max(jw, alike(q.raw, qm, r, letterMask(r)))
+		for i, r := range raws {
+			jw = max(jw, alike(q.raw, q.rawLetters, r, v.rawLetters[i]))
 		}
 	}
 	if !q.grouped && jw < 950 {
 		// Every spelling of a name variant group ("Mohamkmad" / "Mohammad").
-		for _, sp := range v.spellings {
-			jw = max(jw, alike(q.text, q.letters, sp, letterMask(sp)))
+		for i, sp := range v.spellings {
+			jw = max(jw, alike(q.text, q.letters, sp, v.spLetters[i]))
 		}
 	}
 	sim := typoSim(q.text, text, jw)
@@ -1395,7 +1421,7 @@ func (x *Index) pairSim(qt []qtoken, qi int, vocab int32) int {
 		if len(text) < 5 || abs(len(text)-len(q.pair)) > 2 {
 			return 0, ""
 		}
-		return typoSim(q.pair, text, alike(q.pair, letterMask(q.pair), text, x.vocab[vocab].letters)), ""
+		return typoSim(q.pair, text, alike(q.pair, q.pairLetters, text, x.vocab[vocab].letters)), ""
 	})
 	return sim
 }

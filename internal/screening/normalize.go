@@ -237,14 +237,15 @@ const (
 
 // normToken is a token after steps 2-4.
 type normToken struct {
-	raw   string // after step 1, for explanations
-	text  string // folded and canonical
-	skel  string
-	class   uint8
-	abjad   bool
-	grouped bool   // text is the canonical spelling of a name variant group
-	letters uint32 // letterMask(text)
-	known   bool // a word of some listed name (set by the index)
+	raw        string // after step 1, for explanations
+	text       string // folded and canonical
+	skel       string
+	class      uint8
+	abjad      bool
+	grouped    bool   // text is the canonical spelling of a name variant group
+	letters    uint32 // letterMask(text)
+	rawLetters uint32 // letterMask(raw)
+	known      bool   // a word of some listed name (set by the index)
 }
 
 // honorifics are dropped from names.
@@ -303,17 +304,10 @@ func sortLetters(s string) string {
 	return string(b)
 }
 
-// legalLong are the legal-form words of four or more letters, for nearLegal.
-var legalLong = func() []string {
-	var out []string
-	for w := range legalForms {
-		if len(w) >= 4 && !slices.Contains(out, w) {
-			out = append(out, w)
-		}
-	}
-	slices.Sort(out)
-	return out
-}()
+// legalLong are the common legal-form words of four or more letters, for
+// nearLegal.
+var legalLong = []string{"ltda", "gmbh", "corp", "pjsc", "ojsc", "cjsc", "sarl", "fzco", "dmcc", "pllc",
+	"limited", "company", "corporation", "incorporated", "establishment"}
 
 // nearLegal reports whether t, the last word of a name, is one edit from a
 // legal-form word of four or more letters ("LZTDA", "CORB", "GMB"), a
@@ -322,9 +316,8 @@ func nearLegal(t string) bool {
 	if len(t) < 3 || len(t) > 12 {
 		return false
 	}
-	f := fold(t)
 	for _, l := range legalLong {
-		if withinOneEdit(t, l) || withinOneEdit(f, l) {
+		if withinOneEdit(t, l) {
 			return true
 		}
 	}
@@ -510,7 +503,7 @@ func makeTokenFolded(raw, f string, abjad bool) normToken {
 		f = raw // "yi" is a name, not the initial "i"
 	}
 	_, grouped := variantSpellings[f]
-	tok := normToken{raw: raw, text: f, skel: skeleton(f), abjad: abjad, grouped: grouped, letters: letterMask(f)}
+	tok := normToken{raw: raw, text: f, skel: skeleton(f), abjad: abjad, grouped: grouped, letters: letterMask(f), rawLetters: letterMask(raw)}
 	if len(f) == 1 {
 		tok.class = classInitial
 	}
