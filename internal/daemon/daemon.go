@@ -56,6 +56,9 @@ func Open(cfg Config) (*Daemon, error) {
 	}
 	d := &Daemon{engine: engine.New(), log: cfg.Logger, dir: cfg.Dir}
 	d.screener.d = d
+	// Parse the shipped sanctions lists while the node restores its state:
+	// both take about a second, and neither needs the other.
+	go d.screener.defaultVersions()
 	n, err := node.Open(node.Config{
 		Dir:             cfg.Dir,
 		FS:              cfg.FS,
