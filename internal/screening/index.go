@@ -82,7 +82,7 @@ const (
 	maxRaws = 3
 
 	// maxCandidates bounds the listed names scored in full for one query.
-	maxCandidates = 256
+	maxCandidates = 64
 )
 
 // weightForDF returns the weight of a token that df listed names contain.
@@ -1174,6 +1174,24 @@ type pairing struct {
 // three or more tokens count half, so a missing middle name or patronymic
 // costs less than a missing given or family name.
 func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanation) {
+	// Explanations show listed words as the list writes them (lower case).
+	var lraws []normToken
+	if explain {
+		e := x.entries[n.entry]
+		full, kind := e.Names[n.name].Full, e.Kind
+		if kind == KindIndividual {
+			full = givenFirst(full)
+		} else {
+			kind = KindEntity
+		}
+		lraws = normalizeName(full, nil, kind)
+	}
+	lraw := func(j int) string {
+		if j < len(lraws) && len(lraws) == len(n.toks) {
+			return lraws[j].raw
+		}
+		return x.vocab[n.toks[j].vocab].text
+	}
 	var ps [64]pairing
 	pairs := ps[:0]
 	for i := range qt {
@@ -1280,14 +1298,18 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 			lpad[p.lj] = max(0, x.tokenWeight(n.toks[p.lj])-weightInitial)
 		}
 		if explain {
-			qs, ls := qt[p.qi].raw, x.vocab[n.toks[p.lj].vocab].text
+			qs, ls := qt[p.qi].raw, lraw(p.lj)
 			if p.qJoin {
 				qs += "+" + qt[p.qi+1].raw
 			}
 			if p.lJoin {
-				ls += "+" + x.vocab[n.toks[p.lj+1].vocab].text
+				ls += "+" + lraw(p.lj+1)
 			}
-			ex.Tokens = append(ex.Tokens, TokenMatch{Query: qs, Listed: ls, How: p.how, Similarity: p.sim})
+			how := p.how
+			if how == "exact" && qs != ls {
+				how = "variant" // the same once folded
+			}
+			ex.Tokens = append(ex.Tokens, TokenMatch{Query: qs, Listed: ls, How: how, Similarity: p.sim})
 		}
 	}
 	var qnum, qden, lnum, lden int64
@@ -1326,7 +1348,7 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 		}
 		lden += w
 		if explain {
-			ex.Missing = append(ex.Missing, x.vocab[t.vocab].text)
+			ex.Missing = append(ex.Missing, lraw(j))
 		}
 	}
 	if qden == 0 || lden == 0 {
