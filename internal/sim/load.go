@@ -5,6 +5,7 @@ package sim
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 
 	"github.com/mutua-org/mutua/internal/engine"
 )
@@ -94,7 +95,7 @@ func (t *Traffic) Next(maxAmount int64) *engine.Command {
 		Payee:       t.u.Banks[b],
 		Currency:    t.u.Currencies[t.rng.IntN(len(t.u.Currencies))],
 		Amount:      1 + t.rng.Int64N(maxAmount),
-		Key:         fmt.Sprintf("%s-%d", t.tag, t.seq),
+		Key:         t.tag + "-" + strconv.FormatUint(t.seq, 10),
 	}
 	c.UETR = UUIDv4(t.rng)
 	return c
