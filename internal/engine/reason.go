@@ -15,7 +15,8 @@ type Reason uint16
 
 // Reasons, in order of precedence.
 const (
-	OK Reason = 0
+	// Success.
+	OK Reason = 0 // the command applied; a payment's result also names its status
 
 	// The command itself: checked without looking at state.
 	Malformed        Reason = 1  // the command bytes do not decode
