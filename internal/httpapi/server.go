@@ -28,8 +28,11 @@ type Server struct {
 	routes  []*route
 	metrics *metrics
 	openapi []byte
-	// evicted caches engine.DedupeHorizon's evicted once true.
-	evicted atomic.Bool
+	// evicted caches engine.DedupeHorizon's evicted once true;
+	// historyFreeUntil is the wall time (ns) until which the engine's
+	// in-memory index knows every idempotency key (see historyNeeded).
+	evicted          atomic.Bool
+	historyFreeUntil atomic.Int64
 }
 
 // access is who may call a route.
@@ -60,7 +63,7 @@ func New(d *daemon.Daemon, log *slog.Logger) *Server {
 		log = slog.Default()
 	}
 	s := &Server{d: d, log: log, mux: http.NewServeMux(), metrics: newMetrics(d)}
-	s.routes = s.table()
+	s.routes = append(s.table(), s.screeningRoutes()...)
 	for _, rt := range s.routes {
 		s.mux.HandleFunc(rt.method+" "+rt.path, s.wrap(rt))
 	}
