@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/mutua-org/mutua/internal/screening"
 )
@@ -83,11 +84,20 @@ func RunScreen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mutua screen: --threshold %d: want 0 to 1000\n", *threshold)
 		return 2
 	}
-	versions, err := loadLists(lists)
-	if err != nil {
-		return fail("%v", err)
+	var idx *screening.Index
+	if len(lists) == 0 {
+		base, err := defaultIndex()
+		if err != nil {
+			return fail("%v", err)
+		}
+		idx = base.Clone()
+	} else {
+		versions, err := loadLists(lists)
+		if err != nil {
+			return fail("%v", err)
+		}
+		idx = screening.NewIndex(versions...)
 	}
-	idx := screening.NewIndex(versions...)
 	switch cmd {
 	case "eval":
 		var rows []screening.EvalRow
@@ -126,6 +136,7 @@ func RunScreen(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	q := screening.Query{Country: *country}
+	var err error
 	if q.Kind, err = screening.ParseKind(*kind); err != nil {
 		fmt.Fprintf(stderr, "mutua screen: --kind: %v\n", err)
 		return 2
@@ -263,11 +274,39 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
-// loadLists reads the named list files, or the embedded lists if none.
-func loadLists(paths []string) ([]*screening.ListVersion, error) {
-	if len(paths) == 0 {
-		return screening.DefaultVersions()
+var defaults struct {
+	once sync.Once
+	idx  *screening.Index
+	err  error
+}
+
+// defaultIndex returns an index over the embedded lists, built once per
+// process. Callers Clone it: an Index is not safe for concurrent use.
+func defaultIndex() (*screening.Index, error) {
+	defaults.once.Do(func() {
+		vs, err := screening.DefaultVersions()
+		if err != nil {
+			defaults.err = err
+			return
+		}
+		defaults.idx = screening.NewIndex(vs...)
+	})
+	return defaults.idx, defaults.err
+}
+
+// DefaultIndex returns an index over the lists embedded in the binary (the
+// UN list and the OFAC subset), built once per process, for callers such as
+// "mutua bench" that screen without a node. Each call returns a Clone.
+func DefaultIndex() (*screening.Index, error) {
+	idx, err := defaultIndex()
+	if err != nil {
+		return nil, err
 	}
+	return idx.Clone(), nil
+}
+
+// loadLists reads the named list files.
+func loadLists(paths []string) ([]*screening.ListVersion, error) {
 	var out []*screening.ListVersion
 	for _, p := range paths {
 		v, err := LoadList(p)

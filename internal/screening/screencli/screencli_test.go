@@ -153,17 +153,12 @@ func TestScreenUsage(t *testing.T) {
 }
 
 func TestBench(t *testing.T) {
-	rep := Bench(screeningIndex(t), SamplePayments(200))
-	if rep.Payments != 180 || rep.Names != 720 || rep.PaymentsPerSec <= 0 || rep.P99 < rep.P50 {
-		t.Errorf("Bench = %+v", rep)
-	}
-}
-
-func screeningIndex(t *testing.T) *screening.Index {
-	t.Helper()
-	vs, err := screening.DefaultVersions()
+	idx, err := DefaultIndex()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return screening.NewIndex(vs...)
+	rep := Bench(idx, SamplePayments(200))
+	if rep.Payments != 180 || rep.Names != 720 || rep.PaymentsPerSec <= 0 || rep.P99 < rep.P50 {
+		t.Errorf("Bench = %+v", rep)
+	}
 }
