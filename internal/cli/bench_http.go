@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -88,6 +90,11 @@ func benchHTTP(o benchOptions, rep *benchReport) error {
 	rep.HTTPP99Ms = float64(percentile(all, 0.99).Microseconds()) / 1000
 	rep.HTTPPayments, rep.HTTPRejected = settled.Load(), rejected.Load()
 	rep.HTTPP50Ms = float64(percentile(all, 0.50).Microseconds()) / 1000
+	if m, err := scrape(c.url + "/metrics"); err == nil {
+		fmt.Fprintf(o.stderr, "bench: http: node side: commit (propose to result) mean %.2f ms; %.0f commands per log entry\n",
+			1000*m["mutua_commit_latency_seconds_sum"]/m["mutua_commit_latency_seconds_count"],
+			m["mutua_node_commands_applied_total"]/m["mutua_node_entries_applied_total"])
+	}
 	return c.stop(syscall.SIGTERM)
 }
 
@@ -151,6 +158,27 @@ func httpBenchClient(addr, token string, u *sim.Union, i int, deadline time.Time
 		}
 	}
 	return lat, nil
+}
+
+// scrape reads the unlabelled samples of a Prometheus text exposition.
+func scrape(url string) (map[string]float64, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	out := map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		name, value, found := strings.Cut(sc.Text(), " ")
+		if !found || strings.ContainsAny(name, "{#") {
+			continue
+		}
+		if v, err := strconv.ParseFloat(value, 64); err == nil {
+			out[name] = v
+		}
+	}
+	return out, sc.Err()
 }
 
 // readHTTPResponse reads one HTTP/1.1 response with a Content-Length body

@@ -134,14 +134,25 @@ func (s *Server) historyNeeded() bool {
 	if s.evicted.Load() {
 		return true
 	}
+	now := time.Now().UnixNano()
+	if now < s.historyFreeUntil.Load() {
+		return false
+	}
 	var evicted bool
 	var oldestNs int64
 	s.d.Read(func(e *engine.Engine) { evicted, oldestNs = e.DedupeHorizon() })
-	if evicted {
+	switch {
+	case evicted:
 		s.evicted.Store(true) // evicted never goes back to false
 		return true
+	case oldestNs == 0:
+		return false // no payment yet
 	}
-	return oldestNs != 0 && time.Now().UnixNano()-oldestNs > engine.DedupeWindowNs-dedupeMarginNs
+	// Nothing leaves the payment log before its oldest payment's window
+	// ends; until then the engine alone knows every key.
+	until := oldestNs + engine.DedupeWindowNs - dedupeMarginNs
+	s.historyFreeUntil.Store(until)
+	return now >= until
 }
 
 // sameContent reports whether a recorded command and a new one carry the
