@@ -53,7 +53,10 @@ func newClient(baseURL, token string) *client {
 // returns the raw body too, for --json output.
 func (c *client) call(ctx context.Context, method, path string, query url.Values, key string, body, out any) ([]byte, error) {
 	var rd io.Reader
-	if body != nil {
+	contentType := "application/json"
+	if raw, isRaw := body.(multipartBody); isRaw {
+		rd, contentType = bytes.NewReader(raw.data), raw.contentType
+	} else if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
 			return nil, err
@@ -72,7 +75,7 @@ func (c *client) call(ctx context.Context, method, path string, query url.Values
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
