@@ -1194,18 +1194,23 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 	}
 	var ps [64]pairing
 	pairs := ps[:0]
+	var qbest, lbest [MaxNameTokens]int // best single similarity of each token
 	for i := range qt {
 		for j, t := range n.toks {
 			sim, how := x.sim(qt, i, t)
 			if sim >= tokenMin {
 				pairs = append(pairs, pairing{sim: sim, qi: i, lj: j, how: how})
+				qbest[i], lbest[j] = max(qbest[i], sim), max(lbest[j], sim)
 			}
 		}
 	}
+	// Joined and split words are looked for only among words that have no
+	// close single counterpart.
+	const close = 950
 	for i := range qt {
-		if qt[i].pair != "" {
+		if qt[i].pair != "" && (qbest[i] < close || qbest[i+1] < close) {
 			for j, t := range n.toks {
-				if t.class != classNormal {
+				if t.class != classNormal || lbest[j] >= close {
 					continue
 				}
 				if sim := x.pairSim(qt, i, t.vocab); sim >= pairMin {
@@ -1215,11 +1220,11 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 		}
 	}
 	for j, p := range n.pairs {
-		if p < 0 {
+		if p < 0 || lbest[j] >= close && lbest[j+1] >= close {
 			continue
 		}
 		for i := range qt {
-			if qt[i].class != classNormal {
+			if qt[i].class != classNormal || qbest[i] >= close {
 				continue
 			}
 			if sim := x.listedPairSim(qt, i, p); sim >= pairMin {
