@@ -1,30 +1,61 @@
 // Package screening imports sanctions lists, versions them, and screens party
 // names against them.
 //
-// The package is a pure library in the sense of DESIGN.md: it does no file or
-// network I/O of its own (list files come in as io.Readers or from the lists
-// embedded in the binary), reads no clock, starts no goroutine and uses no
-// randomness. Building an index and screening a name never depend on map
-// iteration order, so the same list versions and the same query give the same
-// matches, in the same order, with the same integer scores on every machine.
-// That lets the engine record (list version ids, matched reference, score)
-// and reproduce every screening decision on replay.
+// The package is pure in the sense of DESIGN.md, so that the engine can use
+// it: it does no file or network I/O (list files come in as io.Readers, or
+// from the lists embedded in the binary), reads no clock, starts no
+// goroutine, uses no randomness and imports neither sync nor time (a test
+// enforces this). Building an index and screening never depend on map
+// iteration order, and every score is integer arithmetic, so the same list
+// versions and the same query give the same matches, in the same order,
+// with the same scores on every machine: the engine can record (list
+// version IDs, matched reference, score) and replay reproduces the
+// decision. The shell around it — "mutua screen", the benchmark, reading
+// list files — is package screencli.
 //
 // # Pipeline
 //
 //  1. Import: ParseUN, ParseOFAC (or ParseOFACFiles) and ParseCSV turn list
-//     files into a ListVersion: its entries, a source, a generation date, a
-//     SHA-256 content hash and counts.
-//  2. Index: NewIndex builds an inverted index over every name (primary name
-//     and aliases) of the given versions; see normalize.go for how a name
-//     becomes tokens and index.go for retrieval and scoring.
-//  3. Screen: (*Index).Screen scores a Query against the candidates that
-//     share a token (exact, one edit away, or the same consonant skeleton)
-//     and returns the best Matches with integer scores in 0..1000 and an
-//     explanation. Decide compares the best score with the operator's
-//     threshold.
-//  4. Evaluate: Evaluate measures recall and false positives on a labelled
-//     set such as testdata/eval.csv.
+//     files into a ListVersion: entries, source, generation date, SHA-256
+//     content hash, counts, and an ID derived from the hash.
+//     DefaultVersions parses the embedded UN list and OFAC subset.
+//  2. Normalise (normalize.go, translit.go): Unicode NFKD without marks,
+//     Cyrillic by ICAO 9303, Greek by ELOT 743, Arabic by a simplified
+//     BGN/PCGN; case, punctuation, legal forms, honorifics; a fold that
+//     reconciles romanisations (kh/h, y/i, ou/u, dzh/j, doubled letters);
+//     name variant groups (Mohammed/Muhammad/Mohd, ...).
+//  3. Index: NewIndex interns every word of every name (primary and
+//     aliases) and indexes it by exact spelling, by its one-character
+//     deletions (so a query word one insertion, deletion, substitution or
+//     transposition away shares a key), and by consonant skeleton; joined
+//     adjacent words are indexed too, for "AlQaida" / "Al Qaida".
+//  4. Screen: (*Index).ScreenAbove — what the engine decides with — and
+//     Screen (down to MinScore, for people) retrieve the names that share
+//     keys with the query, keep those whose bound can reach the floor
+//     (MaxScore: the commonest query words are not even looked up when the
+//     rest must match anyway), align the words of each candidate with the
+//     query's (Jaro-Winkler and edit distance, initials, joins and splits,
+//     any order) and score 0..1000 with an explanation; Decide compares the
+//     best score with the operator's threshold (DefaultThreshold 850).
+//  5. Evaluate: Evaluate measures recall and false positives on a labelled
+//     set; EvalSet is the one shipped in testdata/eval.csv, which
+//     evalgen_test.go generates from the lists with a fixed seed.
+//
+// # Scores
+//
+// A name score is the mean of two coverages, of the listed name and of the
+// query: Σ weight × similarity of the matched words over Σ weight of all
+// words. Words weigh by how rare they are on the lists (a word on at most 5
+// listed names weighs 100, on more than 300 names 45); particles (al, bin,
+// de) 15, initials 50. Unmatched middle names of individuals weigh half.
+// The similarity of two different words is their Jaro-Winkler similarity
+// (or edit similarity) with the distance doubled (tripled when the query
+// word is itself a listed name, so "Karim" is not a typo of "Kasim"), and
+// counts only from 0.86 (0.88 for four letters, 0.90 for three). Entities
+// made of common words only lose points ("Global Trading Group"). Then a
+// low-quality alias loses 120, a kind mismatch 100, an agreeing date of
+// birth gains 40 (year) or 60 (date) and a contradicting one loses 120, an
+// agreeing country gains 30 and a contradicting one loses 40.
 package screening
 
 import (
