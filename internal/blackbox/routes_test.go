@@ -166,6 +166,48 @@ func TestEveryRoute(t *testing.T) {
 	n.call("POST", "/v1/participants/"+b.ID+"/reinstate", n.op, nil, 200, &part)
 	n.pay(a, b.ID, "CNY", "1", "p3")
 
+	// Compliance: an operator's own list, activated; payments naming a
+	// listed party are held, then released or rejected by review.
+	csv := "reference,type,name,aliases,country,date_of_birth,regime\nOPS-1,entity,Romashka Trading LLC,,RU,,operator watch list\n"
+	var list struct{ ID string }
+	n.call("POST", "/v1/screening/lists?source=ops", n.op, csv, 201, &list, "Content-Type", "text/csv")
+	var cfg struct {
+		Active []string
+	}
+	n.call("GET", "/v1/screening", n.op, nil, 200, &cfg)
+	n.call("PUT", "/v1/screening", n.op, map[string]any{"lists": append(cfg.Active, list.ID), "four_eyes": false}, 200, nil)
+	var check struct {
+		Matches []struct{ Hit bool }
+	}
+	n.call("POST", "/v1/screening/check", n.op, map[string]string{"name": "Romashka Trading LLC"}, 200, &check)
+	if len(check.Matches) == 0 || !check.Matches[0].Hit {
+		t.Errorf("POST /v1/screening/check of a listed name = %+v; want a hit", check)
+	}
+	var held [2]httpapi.Payment
+	for i := range held {
+		n.call("POST", "/v1/payments", a.Token, httpapi.PaymentRequest{Payee: b.ID, Currency: "CNY", Amount: httpapi.DecimalOf("5.00"), CreditorName: "Romashka Trading LLC"}, 201, &held[i],
+			"Idempotency-Key", "held-"+itoa(uint64(i)))
+		if held[i].Status != "held" {
+			t.Errorf("a payment to a listed party: status %q; want held", held[i].Status)
+		}
+	}
+	var queue struct {
+		Held []struct{ Payment httpapi.Payment }
+	}
+	n.call("GET", "/v1/screening/held", n.op, nil, 200, &queue)
+	if len(queue.Held) != 2 {
+		t.Errorf("GET /v1/screening/held: %d payments; want 2", len(queue.Held))
+	}
+	var review struct{ Payment httpapi.Payment }
+	n.call("POST", "/v1/screening/held/"+itoa(held[0].ID)+"/release", n.op, httpapi.ReviewRequest{Reason: "false positive: another company"}, 200, &review)
+	if review.Payment.Status != "settled" {
+		t.Errorf("release: %+v; want settled", review.Payment)
+	}
+	n.call("POST", "/v1/screening/held/"+itoa(held[1].ID)+"/reject", n.op, httpapi.ReviewRequest{Reason: "confirmed match"}, 200, &review)
+	if review.Payment.Status != "rejected" {
+		t.Errorf("reject: %+v; want rejected", review.Payment)
+	}
+
 	// Tokens: list, revoke; the revoked token fails at once.
 	var tl httpapi.TokenList
 	n.call("GET", "/v1/tokens?participant="+c.ID, n.op, nil, 200, &tl)

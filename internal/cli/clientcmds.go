@@ -21,7 +21,7 @@ import (
 
 func init() {
 	register("pay", "send a payment from your participant (participant token)", single("pay", payCmd))
-	register("payments", "list your payments, newest page by page (filters: status, counterparty, currency, time)", single("payments", paymentsCmd))
+	register("payments", "list your payments, oldest first, a page at a time (filters: status, counterparty, currency, time)", single("payments", paymentsCmd))
 	register("payment", "show one payment by id or UETR", single("payment", paymentCmd))
 	register("balance", "show balances: your own, or a participant's (operator)", single("balance", balanceCmd))
 	register("statement", "show an account's booked entries over a period", single("statement", statementCmd))
