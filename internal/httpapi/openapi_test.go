@@ -2,9 +2,14 @@ package httpapi
 
 import (
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -71,6 +76,33 @@ func TestProblemCodesDocumented(t *testing.T) {
 	for _, c := range apiCodes {
 		if !slices.Contains(enum, c.Code) {
 			t.Errorf("code %s is not in the Problem schema's enum", c.Code)
+		}
+	}
+	// Every Code constant of the package is listed.
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range pkgs["httpapi"].Files {
+		for _, decl := range f.Decls {
+			gd, ok := decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, name := range vs.Names {
+					if !strings.HasPrefix(name.Name, "Code") || i >= len(vs.Values) {
+						continue
+					}
+					if lit, ok := vs.Values[i].(*ast.BasicLit); ok {
+						if code, _ := strconv.Unquote(lit.Value); !slices.Contains(enum, code) {
+							t.Errorf("%s = %s is not in apiCodes (and so not in the Problem schema)", name.Name, lit.Value)
+						}
+					}
+				}
+			}
 		}
 	}
 	seen := map[string]bool{}

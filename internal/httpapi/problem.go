@@ -59,6 +59,7 @@ var apiCodes = []struct {
 	{CodeAmountPrecision, 422}, {CodeAmountOverflow, 422}, {CodeKeyMissing, 400},
 	{CodeParamInvalid, 400}, {CodeBatchEmpty, 400}, {CodeBatchTooLarge, 413},
 	{CodePaymentUnknown, 404}, {CodeUnavailable, 503}, {CodeInternal, 500},
+	{CodeListInvalid, 422}, {CodeListUnknown, 404}, {CodeMediaUnsupported, 415},
 }
 
 // ProblemCodes returns every code a problem may carry: the API codes, then
