@@ -236,14 +236,15 @@ type Index struct {
 }
 
 type indexedName struct {
-	entry int32
-	name  int32 // index in Entry.Names
-	toks  []nameToken
-	pairs []int32 // vocab id of toks[j]+toks[j+1] joined, or -1
-	wMin  int32   // sum of token weights with middle tokens halved
-	wRest int32   // sum of the weights of particles and initials
-	lens  uint32  // bit min(len, 31) set for the length of each normal token
-	low   bool    // a low-quality alias
+	entry  int32
+	name   int32 // index in Entry.Names
+	toks   []nameToken
+	pairs  []int32 // vocab id of toks[j]+toks[j+1] joined, or -1
+	wMin   int32   // sum of token weights with middle tokens halved
+	person bool    // the name of an individual
+	wRest  int32   // sum of the weights of particles and initials
+	lens   uint32  // bit min(len, 31) set for the length of each normal token
+	low    bool    // a low-quality alias
 }
 
 // nameMeta is the part of an indexedName that retrieve reads for every
@@ -253,6 +254,13 @@ type nameMeta struct {
 	wRest int32
 	lens  uint32
 	low   bool
+	words [2]uint64 // bit vocabBit(v) set for each word and joined pair v
+}
+
+// vocabBit spreads vocab ids over the 128 bits of nameMeta.words.
+func vocabBit(v int32) (int, uint64) {
+	h := uint32(v) * 2654435761 // Knuth's multiplicative hash
+	return int(h >> 31), 1 << (h >> 25 & 63)
 }
 
 type nameToken struct {
@@ -377,6 +385,7 @@ func NewIndex(versions ...*ListVersion) *Index {
 		n := &x.names[id]
 		e := x.entries[n.entry]
 		n.low = e.Names[n.name].Quality == QualityLow
+		n.person = e.Kind == KindIndividual
 		n.wMin = 0
 		for j, t := range n.toks {
 			w := x.tokenWeight(t)
@@ -396,7 +405,18 @@ func NewIndex(versions ...*ListVersion) *Index {
 	}
 	x.meta = make([]nameMeta, len(x.names))
 	for id, n := range x.names {
-		x.meta[id] = nameMeta{wMin: n.wMin, wRest: n.wRest, lens: n.lens, low: n.low}
+		m := nameMeta{wMin: n.wMin, wRest: n.wRest, lens: n.lens, low: n.low}
+		for _, t := range n.toks {
+			w, b := vocabBit(t.vocab)
+			m.words[w] |= b
+		}
+		for _, p := range n.pairs {
+			if p >= 0 {
+				w, b := vocabBit(p)
+				m.words[w] |= b
+			}
+		}
+		x.meta[id] = m
 	}
 	// Retrieval keys. Pair tokens are found by exact and one-deletion keys.
 	for id := range x.vocab {
@@ -551,6 +571,7 @@ type scratch struct {
 	mask    []uint64 // per listed name: query tokens (low 32 bits) and listed tokens (high) counted in acc
 	touched []int32
 	cands   []candidate
+	pairs   []pairing // score's pairings
 	// Similarities computed for this query (see memo): vocab token v has
 	// row vrow[v] of rows if vstamp[v] == stamp.
 	stamp  uint32
@@ -1037,6 +1058,7 @@ func (x *Index) retrieve(qt []qtoken, s *scratch, bonus, floor int32) []candidat
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(qt[a].weight, qt[b].weight) })
 	var skipped uint32
 	var skipW, skipMax int32
+	var skipWords [2]uint64 // vocabBit of the words non-essential tokens match
 	light := always + optimisticQ
 	qmOf := func(m uint32) int32 {
 		q := int32(0)
@@ -1063,6 +1085,8 @@ func (x *Index) retrieve(qt []qtoken, s *scratch, bonus, floor int32) []candidat
 		}
 		skipMax += best
 		mark := func(v vocabSim, w int32, qb uint32) {
+			wi, b := vocabBit(v.vocab)
+			skipWords[wi] |= b
 			if s.kstamp[v.vocab] != s.stamp {
 				s.kstamp[v.vocab], s.kacc[v.vocab], s.kbits[v.vocab] = s.stamp, 0, 0
 			}
@@ -1108,22 +1132,13 @@ func (x *Index) retrieve(qt []qtoken, s *scratch, bonus, floor int32) []candidat
 			if (l+q)/2+bonus < floor {
 				continue
 			}
-			var sBits uint32
-			name := &x.names[n]
-			for _, t := range name.toks {
-				if s.kstamp[t.vocab] == s.stamp {
-					sAcc += s.kacc[t.vocab]
-					sBits |= s.kbits[t.vocab]
+			// Only if the name may have a word they match.
+			if nm.words[0]&skipWords[0] != 0 || nm.words[1]&skipWords[1] != 0 {
+				var sBits uint32
+				sAcc, sBits = x.skippedIn(s, n)
+				for b := sBits &^ m; b != 0; b &= b - 1 {
+					sQ += qt[bits.TrailingZeros32(b)].weight
 				}
-			}
-			for _, p := range name.pairs {
-				if p >= 0 && s.kstamp[p] == s.stamp {
-					sAcc += s.kacc[p]
-					sBits |= s.kbits[p]
-				}
-			}
-			for b := sBits &^ m; b != 0; b &= b - 1 {
-				sQ += qt[bits.TrailingZeros32(b)].weight
 			}
 		}
 		lub := min(1000, (acc+opt+initials+sAcc+nm.wRest*1000)/nm.wMin)
@@ -1147,6 +1162,26 @@ func (x *Index) retrieve(qt []qtoken, s *scratch, bonus, floor int32) []candidat
 		s.cands = s.cands[:maxCandidates]
 	}
 	return s.cands
+}
+
+// skippedIn returns the best weight × similarity with which the
+// non-essential query tokens (marked in s.k*) match words of name n, and
+// which of them do.
+func (x *Index) skippedIn(s *scratch, n int32) (acc int32, qbits uint32) {
+	name := &x.names[n]
+	for _, t := range name.toks {
+		if s.kstamp[t.vocab] == s.stamp {
+			acc += s.kacc[t.vocab]
+			qbits |= s.kbits[t.vocab]
+		}
+	}
+	for _, p := range name.pairs {
+		if p >= 0 && s.kstamp[p] == s.stamp {
+			acc += s.kacc[p]
+			qbits |= s.kbits[p]
+		}
+	}
+	return acc, qbits
 }
 
 // pairing is one step of an alignment: query token(s) qi (and qi+1 if
@@ -1192,8 +1227,8 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 		}
 		return x.vocab[n.toks[j].vocab].text
 	}
-	var ps [64]pairing
-	pairs := ps[:0]
+	pairs := x.scratch.pairs[:0]
+	defer func() { x.scratch.pairs = pairs[:0] }()
 	var qbest, lbest [MaxNameTokens]int // best single similarity of each token
 	for i := range qt {
 		for j, t := range n.toks {
@@ -1319,7 +1354,7 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 	}
 	var qnum, qden, lnum, lden int64
 	// Middle names are forgiven only in the names of individuals.
-	person := x.entries[n.entry].Kind == KindIndividual
+	person := n.person
 	for i := range qt {
 		if qused&(1<<i) != 0 {
 			qnum += int64(qw[i]) * int64(qsim[i])
