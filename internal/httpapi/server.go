@@ -63,7 +63,7 @@ func New(d *daemon.Daemon, log *slog.Logger) *Server {
 		log = slog.Default()
 	}
 	s := &Server{d: d, log: log, mux: http.NewServeMux(), metrics: newMetrics(d)}
-	s.routes = append(s.table(), s.screeningRoutes()...)
+	s.routes = append(append(s.table(), s.screeningRoutes()...), s.iso20022Routes()...)
 	for _, rt := range s.routes {
 		s.mux.HandleFunc(rt.method+" "+rt.path, s.wrap(rt))
 	}
