@@ -82,7 +82,7 @@ const (
 	maxRaws = 3
 
 	// maxCandidates bounds the listed names scored in full for one query.
-	maxCandidates = 64
+	maxCandidates = 32
 )
 
 // weightForDF returns the weight of a token that df listed names contain.
@@ -335,6 +335,7 @@ func NewIndex(versions ...*ListVersion) *Index {
 						v.raws = append(v.raws, t.raw)
 					}
 					in.toks = append(in.toks, nameToken{vocab: id, class: t.class, abjad: t.abjad})
+					in.raws = append(in.raws, t.raw)
 				}
 				in.pairs = make([]int32, len(toks)-1)
 				for j := range in.pairs {
@@ -809,7 +810,7 @@ func (x *Index) similar(t *normToken, text, skel string, joined bool) []vocabSim
 // query word (or joined pair): one deletion from each, or the consonant
 // skeleton.
 func (x *Index) similarKeys(t *normToken, text, skel string, joined bool) []int32 {
-	var ids []int32
+	ids := make([]int32, 0, 16)
 	addAll := func(l []int32) {
 		for _, id := range l {
 			if !slices.Contains(ids, id) {
@@ -1210,23 +1211,7 @@ type pairing struct {
 // costs less than a missing given or family name.
 func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanation) {
 	// Explanations show listed words as the list writes them (lower case).
-	var lraws []normToken
-	if explain {
-		e := x.entries[n.entry]
-		full, kind := e.Names[n.name].Full, e.Kind
-		if kind == KindIndividual {
-			full = givenFirst(full)
-		} else {
-			kind = KindEntity
-		}
-		lraws = normalizeName(full, nil, kind)
-	}
-	lraw := func(j int) string {
-		if j < len(lraws) && len(lraws) == len(n.toks) {
-			return lraws[j].raw
-		}
-		return x.vocab[n.toks[j].vocab].text
-	}
+	lraw := func(j int) string { return n.raws[j] }
 	pairs := x.scratch.pairs[:0]
 	defer func() { x.scratch.pairs = pairs[:0] }()
 	var qbest, lbest [MaxNameTokens]int // best single similarity of each token

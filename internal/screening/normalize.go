@@ -635,7 +635,16 @@ func fold(t string) string {
 			out[k] = 'i'
 		}
 	}
-	return collapse(string(out)) // "eii" → "ei"
+	// Collapse again: "eii" → "ei".
+	n = 0
+	for k := range out {
+		if n > 0 && out[n-1] == out[k] {
+			continue
+		}
+		out[n] = out[k]
+		n++
+	}
+	return string(out[:n])
 }
 
 // collapse removes doubled letters.
