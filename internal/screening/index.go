@@ -239,12 +239,13 @@ type indexedName struct {
 	entry  int32
 	name   int32 // index in Entry.Names
 	toks   []nameToken
-	pairs  []int32 // vocab id of toks[j]+toks[j+1] joined, or -1
-	wMin   int32   // sum of token weights with middle tokens halved
-	person bool    // the name of an individual
-	wRest  int32   // sum of the weights of particles and initials
-	lens   uint32  // bit min(len, 31) set for the length of each normal token
-	low    bool    // a low-quality alias
+	raws   []string // each token as written (lower case), for explanations
+	pairs  []int32  // vocab id of toks[j]+toks[j+1] joined, or -1
+	wMin   int32    // sum of token weights with middle tokens halved
+	person bool     // the name of an individual
+	wRest  int32    // sum of the weights of particles and initials
+	lens   uint32   // bit min(len, 31) set for the length of each normal token
+	low    bool     // a low-quality alias
 }
 
 // nameMeta is the part of an indexedName that retrieve reads for every
