@@ -55,8 +55,8 @@ const (
 	middleNum, middleDen = 1, 2
 
 	// infoMin is the matched listed weight (Σ weight × similarity / 1000)
-	// below which the name of an entity (not an individual) none of whose
-	// matched words is rare (rareWeight) is generic:
+	// below which a name none of whose matched words is rare (rareWeight)
+	// is generic, if it is an entity's or only partly matched:
 	// names made only of common words ("Global Trading Group") lose
 	// infoPointsNum/infoPointsDen points per unit of weight short of infoMin.
 	infoMin                      = 160
@@ -76,7 +76,7 @@ const (
 	// match only the listed words it finds for them, which is not quite
 	// true (two edits, initials, joins), and the margin keeps it from
 	// discarding names that would reach the floor.
-	retrieveMargin = 100
+	retrieveMargin = 50
 
 	// maxRaws bounds the spellings before fold kept per listed word.
 	maxRaws = 3
@@ -1332,7 +1332,10 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 				ls += "+" + lraw(p.lj+1)
 			}
 			how := p.how
-			if how == "exact" && qs != ls {
+			switch {
+			case qs == ls:
+				how = "exact"
+			case how == "exact":
 				how = "variant" // the same once folded
 			}
 			ex.Tokens = append(ex.Tokens, TokenMatch{Query: qs, Listed: ls, How: how, Similarity: p.sim})
@@ -1381,7 +1384,8 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 		return 0, ex
 	}
 	sc := int((qnum/qden + lnum/lden) / 2)
-	if info := int(lnum / 1000); info < infoMin && !rare && x.entries[n.entry].Kind != KindIndividual {
+	partial := qused != 1<<len(qt)-1 || lused != 1<<len(n.toks)-1
+	if info := int(lnum / 1000); info < infoMin && !rare && (!person || partial) {
 		// Generic names: see infoMin.
 		p := (infoMin - info) * infoPointsNum / infoPointsDen
 		sc -= p

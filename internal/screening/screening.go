@@ -51,8 +51,9 @@
 // The similarity of two different words is their Jaro-Winkler similarity
 // (or edit similarity) with the distance doubled (tripled when the query
 // word is itself a listed name, so "Karim" is not a typo of "Kasim"), and
-// counts only from 0.86 (0.88 for four letters, 0.90 for three). Entities
-// made of common words only lose points ("Global Trading Group"). Then a
+// counts only from 0.86 (0.88 for four letters, 0.90 for three). Names
+// whose matched words are all common lose points when they are entities'
+// ("Global Trading Group") or only partly matched. Then a
 // low-quality alias loses 120, a kind mismatch 100, an agreeing date of
 // birth gains 40 (year) or 60 (date) and a contradicting one loses 120, an
 // agreeing country gains 30 and a contradicting one loses 40.
