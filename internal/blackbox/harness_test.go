@@ -249,6 +249,6 @@ func (n *node) balances() map[string]string {
 func (n *node) status() httpapi.Status {
 	n.t.Helper()
 	var s httpapi.Status
-	n.call("GET", "/v1/status", n.op, nil, 200, &s)
+	n.call("GET", "/v1/status?digest=true", n.op, nil, 200, &s)
 	return s
 }

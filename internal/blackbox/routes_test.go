@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -208,6 +209,51 @@ func TestEveryRoute(t *testing.T) {
 		t.Errorf("reject: %+v; want rejected", review.Payment)
 	}
 
+	// ISO 20022: a pacs.008 in, its pacs.002 back; status polling and
+	// account reports out.
+	const isoUETR = "5d53b33c-552e-4466-b5b3-41958c73900f"
+	pacs008 := `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08">
+  <FIToFICstmrCdtTrf>
+    <GrpHdr><MsgId>ICBC-BB-1</MsgId><CreDtTm>2026-03-11T09:30:12Z</CreDtTm><NbOfTxs>1</NbOfTxs><SttlmInf><SttlmMtd>CLRG</SttlmMtd></SttlmInf></GrpHdr>
+    <CdtTrfTxInf>
+      <PmtId><EndToEndId>E2E-BB-1</EndToEndId><UETR>` + isoUETR + `</UETR></PmtId>
+      <IntrBkSttlmAmt Ccy="CNY">1500.00</IntrBkSttlmAmt>
+      <ChrgBr>SHAR</ChrgBr>
+      <InstgAgt><FinInstnId><BICFI>` + a.ID + `</BICFI></FinInstnId></InstgAgt>
+      <InstdAgt><FinInstnId><BICFI>` + b.ID + `</BICFI></FinInstnId></InstdAgt>
+      <Dbtr><Nm>Shenzhen Huaxin Electronics Co., Ltd.</Nm></Dbtr>
+      <DbtrAgt><FinInstnId><BICFI>` + a.ID + `</BICFI></FinInstnId></DbtrAgt>
+      <CdtrAgt><FinInstnId><BICFI>` + b.ID + `</BICFI></FinInstnId></CdtrAgt>
+      <Cdtr><Nm>Pune Precision Castings Pvt. Ltd.</Nm></Cdtr>
+      <RmtInf><Ustrd>INV 2026-0311</Ustrd></RmtInf>
+    </CdtTrfTxInf>
+  </FIToFICstmrCdtTrf>
+</Document>
+`
+	r = n.call("POST", "/v1/iso20022", a.Token, pacs008, 200, nil, "Content-Type", httpapi.ISOContentType)
+	if !bytes.Contains(r.body, []byte("<TxSts>ACSC</TxSts>")) {
+		t.Errorf("POST /v1/iso20022 pacs.008: want a pacs.002 with ACSC:\n%s", r.body)
+	}
+	if r = n.call("GET", "/v1/iso20022/pacs.002?uetr="+isoUETR, a.Token, nil, 200, nil); !bytes.Contains(r.body, []byte("ACSC")) {
+		t.Errorf("GET /v1/iso20022/pacs.002: want ACSC:\n%s", r.body)
+	}
+	if r = n.do("GET", "/v1/iso20022/pacs.004", a.Token, nil); r.status != 204 {
+		t.Errorf("GET /v1/iso20022/pacs.004 without returns = %d %s; want 204", r.status, r.body)
+	}
+	var isoPay httpapi.Payment
+	n.call("GET", "/v1/payments/"+isoUETR, b.Token, nil, 200, &isoPay)
+	booked, err := time.Parse(time.RFC3339Nano, isoPay.CreatedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := booked.Format(time.DateOnly)
+	for _, path := range []string{"/v1/iso20022/camt.053?account=CNY&date=" + today, "/v1/iso20022/camt.052?account=CNY", "/v1/iso20022/camt.054?account=CNY&since=0"} {
+		if r = n.call("GET", path, b.Token, nil, 200, nil); !bytes.Contains(r.body, []byte("E2E-BB-1")) {
+			t.Errorf("GET %s: want the pacs.008's entry:\n%s", path, r.body)
+		}
+	}
+
 	// Tokens: list, revoke; the revoked token fails at once.
 	var tl httpapi.TokenList
 	n.call("GET", "/v1/tokens?participant="+c.ID, n.op, nil, 200, &tl)
@@ -232,7 +278,7 @@ func TestEveryRoute(t *testing.T) {
 	}
 
 	var stat httpapi.Status
-	n.call("GET", "/v1/status", n.op, nil, 200, &stat)
+	n.call("GET", "/v1/status?digest=true", n.op, nil, 200, &stat)
 	if !stat.Leader || stat.Participants != 5 || len(stat.Digest) != 64 {
 		t.Errorf("GET /v1/status = %+v", stat)
 	}

@@ -411,10 +411,10 @@ var whoamiCmd = clientCmd{
 }
 
 var statusCmd = clientCmd{
-	synopsis: "status", summary: "Show the node's status and state digest", description: "Operators only.",
+	synopsis: "status", summary: "Show the node's status and state digest", description: "Operators only. Hashing the state pauses settlement briefly on a large union.",
 	define: func(fs *flag.FlagSet) func([]string) (apiRequest, error) {
 		return func(args []string) (apiRequest, error) {
-			return apiRequest{method: "GET", path: "/v1/status"}, noArgs(args)
+			return apiRequest{method: "GET", path: "/v1/status", query: url.Values{"digest": {"true"}}}, noArgs(args)
 		}
 	},
 	render: func(w io.Writer, raw []byte) error {

@@ -56,7 +56,7 @@ func (s *Server) table() []*route {
 		{"GET", "/metrics", public, s.serveMetrics, op{id: "metrics", tag: tOps, summary: "Prometheus metrics", description: "Requests by route and status, payments by result, client batch sizes, commit latency, requests pending in the batcher, node indexes, Go runtime and process.", status: 200, mediaType: "text/plain"}},
 		{"GET", "/v1/openapi.json", public, s.serveOpenAPI, op{id: "openapi", tag: tOps, summary: "This document", status: 200}},
 		{"GET", "/v1/me", anyCaller, s.me, op{id: "me", tag: tOps, summary: "Who the token belongs to", response: Me{}, status: 200, problems: []int{401}}},
-		{"GET", "/v1/status", operatorOnly, s.status, op{id: "status", tag: tOps, summary: "Node status and state digest", response: Status{}, status: 200, problems: []int{401, 403}}},
+		{"GET", "/v1/status", operatorOnly, s.status, op{id: "status", tag: tOps, summary: "Node status and state digest", params: []param{{name: "digest", in: "query", doc: "true: include the state digest (hashes the whole state, pausing settlement meanwhile)", enum: []string{"true", "false"}}}, response: Status{}, status: 200, problems: []int{401, 403}}},
 		{"POST", "/v1/commands", operatorOnly, s.postCommands, op{id: "postCommands", tag: tOps, summary: "Binary batch of engine commands",
 			description: "The bulk path for operators and pre-validated traffic: a uvarint count, then each engine command as a uvarint length and its log encoding. The answer frames one compact result per command. Commands apply contiguously, in order, in one log entry.",
 			status:      200, mediaType: BatchContentType, problems: []int{400, 401, 403, 413, 503}}},

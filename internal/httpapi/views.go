@@ -224,7 +224,7 @@ type Status struct {
 	Recorded         uint64 `json:"recorded" doc:"last log index in the settled history"`
 	SnapshotIndex    uint64 `json:"snapshot_index"`
 	LogTime          string `json:"log_time,omitempty" doc:"time of the last applied entry"`
-	Digest           string `json:"digest" doc:"SHA-256 over the canonical engine state, hex"`
+	Digest           string `json:"digest,omitempty" doc:"SHA-256 over the canonical engine state, hex; with ?digest=true"`
 	Participants     int    `json:"participants"`
 	Accounts         int    `json:"accounts"`
 	Payments         uint64 `json:"payments" doc:"payment ids issued"`
