@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Scores are integers in 0..1000. A name score is the agreement of the
@@ -216,10 +217,9 @@ func Decide(matches []Match, threshold int) Decision {
 }
 
 // Index screens names against a fixed set of list versions. Its lists and
-// tables do not change after NewIndex, but Screen uses working memory held
-// in the Index, so an Index is not safe for concurrent use: give each
-// goroutine its own with Clone. (The package imports no sync, so that the
-// engine's deterministic core may use it.)
+// tables do not change after NewIndex, and it is safe for concurrent use:
+// each Screen takes working memory from a sync.Pool, and which memory it
+// gets has no bearing on the result.
 type Index struct {
 	versions []*ListVersion
 	entries  []*Entry
@@ -232,7 +232,7 @@ type Index struct {
 	del1     map[uint64][]int32 // delKey of token text and of its one-deletions → vocab ids
 	del1Bits []uint64           // bit h%del1Size set for each key h of del1: most lookups miss, and miss here
 	skel     map[string][]int32 // consonant skeleton → vocab ids
-	scratch  *scratch           // working memory of Screen; see Clone
+	scratch  *sync.Pool         // of *scratch: working memory of Screen
 }
 
 type indexedName struct {
@@ -471,7 +471,8 @@ func NewIndex(versions ...*ListVersion) *Index {
 		}
 		v.neighbours = x.sims(&t, v.text, x.similarKeys(&t, v.text, v.skel, false), false)
 	}
-	x.scratch = newScratch(len(x.names), len(x.vocab))
+	names, vocab := len(x.names), len(x.vocab)
+	x.scratch = &sync.Pool{New: func() any { return newScratch(names, vocab) }}
 	return x
 }
 
@@ -487,11 +488,13 @@ func newScratch(names, vocab int) *scratch {
 	}
 }
 
-// Clone returns an index that shares x's lists and tables but has its own
-// working memory, for use by another goroutine.
+// Clone returns an index that shares x's lists and tables. Index is safe
+// for concurrent use; Clone remains for callers that want working memory of
+// their own.
 func (x *Index) Clone() *Index {
 	c := *x
-	c.scratch = newScratch(len(x.names), len(x.vocab))
+	names, vocab := len(x.names), len(x.vocab)
+	c.scratch = &sync.Pool{New: func() any { return newScratch(names, vocab) }}
 	return &c
 }
 
@@ -635,7 +638,8 @@ func (x *Index) screen(q Query, limit, floor int) []Match {
 	if len(toks) == 0 {
 		return nil
 	}
-	s := x.scratch
+	s := x.scratch.Get().(*scratch)
+	defer x.scratch.Put(s)
 	s.stamp++
 	if s.stamp == 0 {
 		clear(s.vstamp) // after 2³² queries
@@ -660,7 +664,7 @@ func (x *Index) screen(q Query, limit, floor int) []Match {
 	var bests []best
 	for _, c := range cands {
 		n := &x.names[c.name]
-		sc, _ := x.score(qt, n, false)
+		sc, _ := x.score(s, qt, n, false)
 		if sc+int(bonus) < floor {
 			continue
 		}
@@ -705,7 +709,7 @@ func (x *Index) screen(q Query, limit, floor int) []Match {
 	for _, b := range out {
 		n := &x.names[b.name]
 		e := x.entries[n.entry]
-		sc, ex := x.score(qt, n, true)
+		sc, ex := x.score(s, qt, n, true)
 		total, adj := x.adjust(sc, q, country, n)
 		ex.NameScore = sc
 		ex.Adjustments = adj
@@ -1210,15 +1214,15 @@ type pairing struct {
 // and the same of the query. Unmatched tokens in the middle of a name of
 // three or more tokens count half, so a missing middle name or patronymic
 // costs less than a missing given or family name.
-func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanation) {
+func (x *Index) score(s *scratch, qt []qtoken, n *indexedName, explain bool) (int, Explanation) {
 	// Explanations show listed words as the list writes them (lower case).
 	lraw := func(j int) string { return n.raws[j] }
-	pairs := x.scratch.pairs[:0]
-	defer func() { x.scratch.pairs = pairs[:0] }()
+	pairs := s.pairs[:0]
+	defer func() { s.pairs = pairs[:0] }()
 	var qbest, lbest [MaxNameTokens]int // best single similarity of each token
 	for i := range qt {
 		for j, t := range n.toks {
-			sim, how := x.sim(qt, i, t)
+			sim, how := x.sim(s, qt, i, t)
 			if sim >= tokenMin {
 				pairs = append(pairs, pairing{sim: sim, qi: i, lj: j, how: how})
 				qbest[i], lbest[j] = max(qbest[i], sim), max(lbest[j], sim)
@@ -1234,7 +1238,7 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 				if t.class != classNormal || lbest[j] >= close {
 					continue
 				}
-				if sim := x.pairSim(qt, i, t.vocab); sim >= pairMin {
+				if sim := x.pairSim(s, qt, i, t.vocab); sim >= pairMin {
 					pairs = append(pairs, pairing{sim: sim, qi: i, lj: j, qJoin: true, how: "split"})
 				}
 			}
@@ -1248,7 +1252,7 @@ func (x *Index) score(qt []qtoken, n *indexedName, explain bool) (int, Explanati
 			if qt[i].class != classNormal || qbest[i] >= close {
 				continue
 			}
-			if sim := x.listedPairSim(qt, i, p); sim >= pairMin {
+			if sim := x.listedPairSim(s, qt, i, p); sim >= pairMin {
 				pairs = append(pairs, pairing{sim: sim, qi: i, lj: j, lJoin: true, how: "joined"})
 			}
 		}
@@ -1417,8 +1421,7 @@ const (
 	memoListedPair
 )
 
-func (x *Index) memo(kind uint64, qi int, vocab int32, compute func() (int, string)) (int, string) {
-	s := x.scratch
+func (x *Index) memo(s *scratch, kind uint64, qi int, vocab int32, compute func() (int, string)) (int, string) {
 	if s.vstamp[vocab] != s.stamp {
 		s.vstamp[vocab] = s.stamp
 		s.vrow[vocab] = int32(len(s.rows))
@@ -1435,7 +1438,7 @@ func (x *Index) memo(kind uint64, qi int, vocab int32, compute func() (int, stri
 
 // sim returns the similarity of query token qi with listed token t, from
 // retrieval's results or computed (and remembered for this query).
-func (x *Index) sim(qt []qtoken, qi int, t nameToken) (int, string) {
+func (x *Index) sim(s *scratch, qt []qtoken, qi int, t nameToken) (int, string) {
 	q := &qt[qi]
 	for _, v := range q.sims {
 		if v.vocab == t.vocab {
@@ -1456,19 +1459,19 @@ func (x *Index) sim(qt []qtoken, qi int, t nameToken) (int, string) {
 	if t.abjad {
 		kind = memoSingleAbjad
 	}
-	return x.memo(kind, qi, t.vocab, func() (int, string) { return tokenSim(&q.normToken, v, t.abjad) })
+	return x.memo(s, kind, qi, t.vocab, func() (int, string) { return tokenSim(&q.normToken, v, t.abjad) })
 }
 
 // pairSim is the similarity of query tokens qi and qi+1 joined with a
 // listed token.
-func (x *Index) pairSim(qt []qtoken, qi int, vocab int32) int {
+func (x *Index) pairSim(s *scratch, qt []qtoken, qi int, vocab int32) int {
 	q := &qt[qi]
 	for _, v := range q.psims {
 		if v.vocab == vocab {
 			return v.sim
 		}
 	}
-	sim, _ := x.memo(memoPair, qi, vocab, func() (int, string) {
+	sim, _ := x.memo(s, memoPair, qi, vocab, func() (int, string) {
 		text := x.vocab[vocab].text
 		if len(text) < 5 || abs(len(text)-len(q.pair)) > 2 {
 			return 0, ""
@@ -1480,14 +1483,14 @@ func (x *Index) pairSim(qt []qtoken, qi int, vocab int32) int {
 
 // listedPairSim is the similarity of query token qi with two listed tokens
 // joined (vocab is the joined token).
-func (x *Index) listedPairSim(qt []qtoken, qi int, vocab int32) int {
+func (x *Index) listedPairSim(s *scratch, qt []qtoken, qi int, vocab int32) int {
 	q := &qt[qi]
 	for _, v := range q.sims {
 		if v.vocab == vocab {
 			return v.sim
 		}
 	}
-	sim, _ := x.memo(memoListedPair, qi, vocab, func() (int, string) {
+	sim, _ := x.memo(s, memoListedPair, qi, vocab, func() (int, string) {
 		text := x.vocab[vocab].text
 		if len(q.text) < 5 || abs(len(text)-len(q.text)) > 2 {
 			return 0, ""

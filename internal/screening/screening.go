@@ -1,11 +1,11 @@
 // Package screening imports sanctions lists, versions them, and screens party
 // names against them.
 //
-// The package is pure in the sense of DESIGN.md, so that the engine can use
-// it: it does no file or network I/O (list files come in as io.Readers, or
-// from the lists embedded in the binary), reads no clock, starts no
-// goroutine, uses no randomness and imports neither sync nor time (a test
-// enforces this). Building an index and screening never depend on map
+// The package is pure in the sense of DESIGN.md: it does no file or network
+// I/O (list files come in as io.Readers, or from the lists embedded in the
+// binary), reads no clock, starts no goroutine and uses no randomness (a
+// test enforces this); its only use of sync is a sync.Pool of working
+// memory, so that an Index is safe for concurrent use. Building an index and screening never depend on map
 // iteration order, and every score is integer arithmetic, so the same list
 // versions and the same query give the same matches, in the same order,
 // with the same scores on every machine: the engine can record (list
