@@ -24,7 +24,7 @@ func (s *Server) listCurrencies(w http.ResponseWriter, r *http.Request, _ Princi
 	s.writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) enableCurrency(w http.ResponseWriter, r *http.Request, _ Principal) {
+func (s *Server) enableCurrency(w http.ResponseWriter, r *http.Request, who Principal) {
 	var req CurrencyRequest
 	if p := s.decode(w, r, &req); p != nil {
 		s.problem(w, r, p)
@@ -47,7 +47,7 @@ func (s *Server) enableCurrency(w http.ResponseWriter, r *http.Request, _ Princi
 		return
 	}
 	cur, _ := money.Lookup(req.Code)
-	s.log.Info("currency enabled", "currency", req.Code, "issuer", req.Issuer)
+	s.audit(who, "currency enabled", "currency", req.Code, "issuer", req.Issuer)
 	s.writeJSON(w, http.StatusCreated, Currency{Code: cur.Code, Numeric: int(cur.Numeric), Exponent: int(cur.Exponent), Name: cur.Name, Issuer: req.Issuer})
 }
 
@@ -61,7 +61,7 @@ func (s *Server) listParticipants(w http.ResponseWriter, r *http.Request, _ Prin
 	s.writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) addParticipant(w http.ResponseWriter, r *http.Request, _ Principal) {
+func (s *Server) addParticipant(w http.ResponseWriter, r *http.Request, who Principal) {
 	var req ParticipantRequest
 	if p := s.decode(w, r, &req); p != nil {
 		s.problem(w, r, p)
@@ -99,7 +99,7 @@ func (s *Server) addParticipant(w http.ResponseWriter, r *http.Request, _ Princi
 		s.problem(w, r, p)
 		return
 	}
-	s.log.Info("participant added", "participant", req.ID)
+	s.audit(who, "participant added", "participant", req.ID)
 	w.Header().Set("Location", "/v1/participants/"+req.ID)
 	s.writeJSON(w, http.StatusCreated, participantView(&engine.Participant{ID: c.Participant, Name: c.Name, LEI: c.LEI, Country: c.Country, Roles: c.Roles}))
 }
@@ -156,7 +156,7 @@ func (s *Server) setSuspended(w http.ResponseWriter, r *http.Request, who Princi
 		s.problem(w, r, p)
 		return
 	}
-	s.log.Info("participant suspension changed", "participant", id, "suspended", suspended)
+	s.audit(who, "participant suspension changed", "participant", id, "suspended", suspended)
 	s.getParticipant(w, r, who)
 }
 
@@ -273,6 +273,7 @@ func (s *Server) openAccount(w http.ResponseWriter, r *http.Request, who Princip
 		s.problem(w, r, p)
 		return
 	}
+	s.audit(who, "account opened", "participant", id, "currency", req.Currency, "floor", c.Floor)
 	a, p := s.account(id, req.Currency)
 	if p != nil {
 		s.problem(w, r, p)
@@ -318,6 +319,7 @@ func (s *Server) setLimits(w http.ResponseWriter, r *http.Request, who Principal
 		s.problem(w, r, p)
 		return
 	}
+	s.audit(who, "limits set", "participant", id, "currency", code, "floor", c.Floor, "ceiling", c.Ceiling, "has_ceiling", c.HasCeiling)
 	a, p := s.account(id, code)
 	if p != nil {
 		s.problem(w, r, p)
@@ -430,7 +432,7 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, _ Principal)
 	s.writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) issueToken(w http.ResponseWriter, r *http.Request, _ Principal) {
+func (s *Server) issueToken(w http.ResponseWriter, r *http.Request, who Principal) {
 	var req TokenRequest
 	if p := s.decode(w, r, &req); p != nil {
 		s.problem(w, r, p)
@@ -454,11 +456,11 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request, _ Principal)
 	s.d.Read(func(e *engine.Engine) { tok, _ = e.Authenticate(t.ID, c.TokenHash) })
 	v := tokenView(&tok)
 	v.Token = t.String()
-	s.log.Info("token issued", "token", t.ID, "participant", req.Participant, "name", req.Name)
+	s.audit(who, "token issued", "token", t.ID, "participant", req.Participant, "name", req.Name)
 	s.writeJSON(w, http.StatusCreated, v)
 }
 
-func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, _ Principal) {
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, who Principal) {
 	id := r.PathValue("id")
 	res, p := s.submit(r.Context(), &engine.Command{Kind: engine.KindRevokeToken, TokenID: id})
 	if p == nil && res.Reason != engine.OK {
@@ -476,7 +478,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, _ Principal
 			}
 		}
 	})
-	s.log.Info("token revoked", "token", id)
+	s.audit(who, "token revoked", "token", id)
 	s.writeJSON(w, http.StatusOK, v)
 }
 
@@ -515,6 +517,11 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, who Principal) {
 		v.Role = "operator"
 	}
 	s.writeJSON(w, http.StatusOK, v)
+}
+
+// audit logs an operator's change with who made it.
+func (s *Server) audit(who Principal, msg string, args ...any) {
+	s.log.Info(msg, append(args, "by_token", who.TokenID, "by_user", who.Name)...)
 }
 
 // decode reads and decodes a JSON body of at most BodyBytesMax bytes.
