@@ -265,14 +265,14 @@ func (e *Engine) Totals(currency string) (debits, credits money.Uint128) {
 
 // DedupeHorizon tells the shell when the in-memory idempotency index may be
 // incomplete. evicted reports whether any payment has ever left the payment
-// log (its key and UETR may then be known only to the settled history);
-// oldestNs is the log time at which the oldest payment still in the log was
-// created (0 if the log is empty): nothing leaves the log before log time
-// passes oldestNs + DedupeWindowNs.
-func (e *Engine) DedupeHorizon() (evicted bool, oldestNs int64) {
+// log (its key and UETR may then be known only to the settled history).
+// Otherwise nothing leaves the log before log time passes oldestNs +
+// DedupeWindowNs (oldestNs is 0 while the log is empty) and before room more
+// payments have been accepted (the count bound, DedupeWindowPayments).
+func (e *Engine) DedupeHorizon() (evicted bool, oldestNs int64, room int) {
 	if p := e.payments.front(); p != nil {
 		oldestNs = p.CreatedNs
 	}
 	evicted = e.payments.base > 1 || (e.payments.len() == 0 && e.nextPayment > 1)
-	return evicted, oldestNs
+	return evicted, oldestNs, e.windowPayments - e.payments.len()
 }

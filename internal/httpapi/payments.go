@@ -121,38 +121,34 @@ func (s *Server) fromHistory(c *engine.Command, clientUETR bool) (*history.Payme
 	return nil, nil
 }
 
-// dedupeMarginNs is how far ahead of the dedupe window's edge the shell
-// starts consulting the history: longer than any proposal waits to apply.
-const dedupeMarginNs = int64(time.Hour)
+// The margins by which the shell starts consulting the history before the
+// engine's dedupe window can drop a key: more time than any proposal waits
+// to apply, and more payments than can be queued or in flight ahead of one
+// (the node's intake holds at most a few entries of 32,768 commands).
+const (
+	dedupeMarginNs       = int64(time.Hour)
+	dedupeMarginPayments = 1 << 18
+)
 
 // historyNeeded reports whether the engine's in-memory idempotency index
 // might not know a key or UETR used before. Until a payment first leaves the
-// engine's payment log, and while none is close to leaving it, the engine
-// alone answers every retry, and the history lookups (a Pebble read each)
-// are skipped.
+// engine's payment log, and while none is close to leaving it by age or by
+// count, the engine alone answers every retry, and the history lookups (a
+// Pebble read each) are skipped.
 func (s *Server) historyNeeded() bool {
 	if s.evicted.Load() {
 		return true
 	}
-	now := time.Now().UnixNano()
-	if now < s.historyFreeUntil.Load() {
-		return false
-	}
 	var evicted bool
 	var oldestNs int64
-	s.d.Read(func(e *engine.Engine) { evicted, oldestNs = e.DedupeHorizon() })
-	switch {
-	case evicted:
+	var room int
+	s.d.Read(func(e *engine.Engine) { evicted, oldestNs, room = e.DedupeHorizon() })
+	if evicted {
 		s.evicted.Store(true) // evicted never goes back to false
 		return true
-	case oldestNs == 0:
-		return false // no payment yet
 	}
-	// Nothing leaves the payment log before its oldest payment's window
-	// ends; until then the engine alone knows every key.
-	until := oldestNs + engine.DedupeWindowNs - dedupeMarginNs
-	s.historyFreeUntil.Store(until)
-	return now >= until
+	return room < dedupeMarginPayments ||
+		oldestNs != 0 && time.Now().UnixNano() >= oldestNs+engine.DedupeWindowNs-dedupeMarginNs
 }
 
 // sameContent reports whether a recorded command and a new one carry the

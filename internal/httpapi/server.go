@@ -28,11 +28,8 @@ type Server struct {
 	routes  []*route
 	metrics *metrics
 	openapi []byte
-	// evicted caches engine.DedupeHorizon's evicted once true;
-	// historyFreeUntil is the wall time (ns) until which the engine's
-	// in-memory index knows every idempotency key (see historyNeeded).
-	evicted          atomic.Bool
-	historyFreeUntil atomic.Int64
+	// evicted caches engine.DedupeHorizon's evicted once true.
+	evicted atomic.Bool
 }
 
 // access is who may call a route.

@@ -1,0 +1,120 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/mutua-org/mutua/internal/daemon"
+)
+
+// testServer is a server over a real daemon in a temporary directory.
+type testServer struct {
+	t  testing.TB
+	s  *Server
+	op string
+}
+
+func newTestServer(t testing.TB) *testServer {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	d, err := daemon.Open(daemon.Config{Dir: t.TempDir(), Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Bootstrap(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	op, _, err := d.IssueToken(t.Context(), "", "test operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testServer{t: t, s: New(d, log), op: op.String()}
+}
+
+func (ts *testServer) do(method, path, token string, body any, key string) *httptest.ResponseRecorder {
+	var rd io.Reader
+	if s, ok := body.(string); ok {
+		rd = bytes.NewReader([]byte(s))
+	} else if body != nil {
+		j, _ := json.Marshal(body)
+		rd = bytes.NewReader(j)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	rec := httptest.NewRecorder()
+	ts.s.ServeHTTP(rec, req)
+	return rec
+}
+
+func (ts *testServer) must(method, path, token string, body any, key string, want int) []byte {
+	ts.t.Helper()
+	rec := ts.do(method, path, token, body, key)
+	if rec.Code != want {
+		ts.t.Fatalf("%s %s = %d %s; want %d", method, path, rec.Code, rec.Body, want)
+	}
+	return rec.Body.Bytes()
+}
+
+// union sets up CNY with an issuer and banks funded participants, and
+// returns a token for each bank.
+func (ts *testServer) union(banks ...string) []string {
+	ts.must("POST", "/v1/participants", ts.op, ParticipantRequest{ID: "PBOCCNBJXXX", Name: "PBOC", Country: "CN", Roles: []string{"issuer"}}, "", 201)
+	ts.must("POST", "/v1/currencies", ts.op, CurrencyRequest{Code: "CNY", Issuer: "PBOCCNBJXXX"}, "", 201)
+	var tokens []string
+	for _, id := range banks {
+		ts.must("POST", "/v1/participants", ts.op, ParticipantRequest{ID: id, Name: "Bank " + id, Country: "CN"}, "", 201)
+		ts.must("POST", "/v1/participants/"+id+"/accounts", ts.op, AccountRequest{Currency: "CNY"}, "", 201)
+		ts.must("POST", "/v1/fundings", ts.op, FundingRequest{Participant: id, Currency: "CNY", Amount: DecimalOf("1000000.00")}, "f-"+id, 201)
+		var tok Token
+		json.Unmarshal(ts.must("POST", "/v1/tokens", ts.op, TokenRequest{Participant: id, Name: "desk"}, "", 201), &tok)
+		tokens = append(tokens, tok.Token)
+	}
+	return tokens
+}
+
+// TestIdempotencyFromHistory checks the answers the shell gives from the
+// settled history once the engine's dedupe window may have dropped a key:
+// a retry gets the first payment, a reused key with other content and a
+// reused UETR are refused, and nothing is paid twice.
+func TestIdempotencyFromHistory(t *testing.T) {
+	ts := newTestServer(t)
+	tok := ts.union("ICBKCNBJXXX", "SBININCNXXX")
+	first := PaymentRequest{Payee: "SBININCNXXX", Currency: "CNY", Amount: DecimalOf("10.00"), UETR: "8a562c67-ca16-48ba-b074-65581be6f001"}
+	var p1 Payment
+	json.Unmarshal(ts.must("POST", "/v1/payments", tok[0], first, "k1", http.StatusCreated), &p1)
+	// As if the engine had evicted payments: the shell asks the history.
+	ts.s.evicted.Store(true)
+	ts.s.waitRecorded(t.Context())
+
+	rec := ts.do("POST", "/v1/payments", tok[0], first, "k1")
+	var again Payment
+	json.Unmarshal(rec.Body.Bytes(), &again)
+	if rec.Code != http.StatusOK || rec.Header().Get("Idempotent-Replayed") != "true" || again.ID != p1.ID || again.Status != "settled" {
+		t.Errorf("retry answered from the history = %d %s; want 200 replaying payment %d", rec.Code, rec.Body, p1.ID)
+	}
+	other := first
+	other.Amount = DecimalOf("11.00")
+	if rec := ts.do("POST", "/v1/payments", tok[0], other, "k1"); rec.Code != http.StatusConflict || !bytes.Contains(rec.Body.Bytes(), []byte(`"code":"idempotency_conflict"`)) {
+		t.Errorf("same key, other amount = %d %s; want 409 idempotency_conflict", rec.Code, rec.Body)
+	}
+	if rec := ts.do("POST", "/v1/payments", tok[0], first, "k2"); rec.Code != http.StatusConflict || !bytes.Contains(rec.Body.Bytes(), []byte(`"code":"uetr_duplicate"`)) {
+		t.Errorf("new key, reused UETR = %d %s; want 409 uetr_duplicate", rec.Code, rec.Body)
+	}
+	// The payee reusing the payer's key is a different scope: a new payment.
+	if rec := ts.do("POST", "/v1/payments", tok[1], PaymentRequest{Payee: "ICBKCNBJXXX", Currency: "CNY", Amount: DecimalOf("1.00")}, "k1"); rec.Code != http.StatusCreated {
+		t.Errorf("another participant's k1 = %d %s; want 201", rec.Code, rec.Body)
+	}
+	var bal AccountList
+	json.Unmarshal(ts.must("GET", "/v1/balances", tok[0], nil, "", 200), &bal)
+	if len(bal.Accounts) != 1 || bal.Accounts[0].Balance != "999991.00" {
+		t.Errorf("payer's balances = %+v; want 1,000,000 - 10 + 1", bal)
+	}
+}
