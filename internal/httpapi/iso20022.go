@@ -59,6 +59,10 @@ func init() {
 // as since= to get what came after.
 const NextCursorHeader = "Mutua-Next-Cursor"
 
+// ISOMessage is an ISO 20022 message as XML text: the request and answer
+// body of the ISO 20022 routes in the OpenAPI document.
+type ISOMessage string
+
 // iso20022Routes lists the ISO 20022 routes, for the route table and the
 // OpenAPI document.
 func (s *Server) iso20022Routes() []*route {
@@ -68,19 +72,21 @@ func (s *Server) iso20022Routes() []*route {
 	since := queryParam("since", "cursor: the "+NextCursorHeader+" header of the previous answer; absent: from the start")
 	limit := param{name: "limit", in: "query", doc: "most payments in one answer, 1 to 1000 (default 100)", format: "int32"}
 	xml := func(id, summary, description string, params []param, problems []int) op {
-		return op{id: id, tag: tag, summary: summary, description: description, params: params, status: 200, mediaType: ISOContentType, problems: problems}
+		return op{id: id, tag: tag, summary: summary, description: description, params: params, status: 200, mediaType: ISOContentType, response: ISOMessage(""), problems: problems}
 	}
+	post := xml("postISO20022",
+		"Send a pacs.008, pacs.009, pacs.004 or camt.056; the answer is its pacs.002",
+		"The body is one message (bare Document, or AppHdr and Document, possibly in an envelope), application/xml, at most "+strconv.Itoa(ISOBodyBytesMax>>20)+" MiB. "+
+			"The caller must be the instructing agent (pacs.008/009/004) or the assigner (camt.056) and the AppHdr sender. "+
+			"Each transaction is its own payment, return or cancellation, and gets its own status: ACSC settled, PDNG held for compliance review, "+
+			"CANC cancelled, RJCT with an ISO 20022 status reason code (and the engine's reason name in AddtlInf). "+
+			"Sending the same message again repeats the first statuses and changes nothing (payments are keyed by UETR). "+
+			"Invalid messages are answered by a pacs.002 too; HTTP errors mean the message was not read. See docs/iso20022.md.",
+		nil, []int{401, 403, 413, 415, 503})
+	post.request = ISOMessage("")
 	reads := []int{400, 401, 404, 422, 503}
 	return []*route{
-		{"POST", "/v1/iso20022", participantOnly, s.postISO20022, xml("postISO20022",
-			"Send a pacs.008, pacs.009, pacs.004 or camt.056; the answer is its pacs.002",
-			"The body is one message (bare Document, or AppHdr and Document, possibly in an envelope), application/xml, at most "+strconv.Itoa(ISOBodyBytesMax>>20)+" MiB. "+
-				"The caller must be the instructing agent (pacs.008/009/004) or the assigner (camt.056) and the AppHdr sender. "+
-				"Each transaction is its own payment, return or cancellation, and gets its own status: ACSC settled, PDNG held for compliance review, "+
-				"CANC cancelled, RJCT with an ISO 20022 status reason code (and the engine's reason name in AddtlInf). "+
-				"Sending the same message again repeats the first statuses and changes nothing (payments are keyed by UETR). "+
-				"Invalid messages are answered by a pacs.002 too; HTTP errors mean the message was not read.",
-			nil, []int{401, 403, 413, 415, 503})},
+		{"POST", "/v1/iso20022", participantOnly, s.postISO20022, post},
 		{"GET", "/v1/iso20022/pacs.002", anyCaller, s.pollStatus, xml("pollPacs002",
 			"The current status of the caller's sent payments and returns, in a pacs.002, oldest first",
 			"Payments after the since cursor (payment ids); or the one payment named by uetr. A payment's status can change later (a hold released or rejected): ask for it by uetr. 204 when there is nothing after the cursor.",
@@ -341,15 +347,16 @@ func (s *Server) isoSubject(q url.Values, who Principal) (engine.Participant, *P
 }
 
 var (
-	isoPollParams  = map[string]bool{"since": true, "limit": true, "participant": true, "uetr": true}
-	isoStmtParams  = map[string]bool{"account": true, "date": true, "participant": true}
-	isoRptParams   = map[string]bool{"account": true, "participant": true}
-	isoNtfctParams = map[string]bool{"account": true, "since": true, "participant": true}
+	isoStatusParams = map[string]bool{"since": true, "limit": true, "participant": true, "uetr": true}
+	isoReturnParams = map[string]bool{"since": true, "limit": true, "participant": true}
+	isoStmtParams   = map[string]bool{"account": true, "date": true, "participant": true}
+	isoRptParams    = map[string]bool{"account": true, "participant": true}
+	isoNtfctParams  = map[string]bool{"account": true, "since": true, "participant": true}
 )
 
 // pollStatus answers GET /v1/iso20022/pacs.002.
 func (s *Server) pollStatus(w http.ResponseWriter, r *http.Request, who Principal) {
-	s.poll(w, r, who, func(p *history.Payment, subject string) bool {
+	s.poll(w, r, who, isoStatusParams, func(p *history.Payment, subject string) bool {
 		k := p.Command.Kind
 		return p.Command.Participant == subject && (k == engine.KindPay || k == engine.KindReserve || k == engine.KindReturn)
 	}, func(msgID string, now time.Time, subject string, ps []history.Payment) ([]byte, error) {
@@ -363,7 +370,7 @@ func (s *Server) pollStatus(w http.ResponseWriter, r *http.Request, who Principa
 
 // pollReturns answers GET /v1/iso20022/pacs.004.
 func (s *Server) pollReturns(w http.ResponseWriter, r *http.Request, who Principal) {
-	s.poll(w, r, who, func(p *history.Payment, subject string) bool {
+	s.poll(w, r, who, isoReturnParams, func(p *history.Payment, subject string) bool {
 		return p.Command.Kind == engine.KindReturn && p.To == subject && p.Status == engine.StatusSettled
 	}, func(msgID string, now time.Time, subject string, ps []history.Payment) ([]byte, error) {
 		rep, err := isomap.Returns(msgID, now, subject, ps, newISOSource(s))
@@ -376,11 +383,11 @@ func (s *Server) pollReturns(w http.ResponseWriter, r *http.Request, who Princip
 
 // poll lists the subject's payments after the since cursor that keep
 // selects, and renders them; the answer's NextCursorHeader continues.
-func (s *Server) poll(w http.ResponseWriter, r *http.Request, who Principal,
+func (s *Server) poll(w http.ResponseWriter, r *http.Request, who Principal, params map[string]bool,
 	keep func(p *history.Payment, subject string) bool,
 	render func(msgID string, now time.Time, subject string, ps []history.Payment) ([]byte, error)) {
 	q := r.URL.Query()
-	if p := checkParams(q, isoPollParams); p != nil {
+	if p := checkParams(q, params); p != nil {
 		s.problem(w, r, p)
 		return
 	}
