@@ -573,6 +573,11 @@ func printDemoSummary(w io.Writer, s *demoSummary, o demoOptions) {
 			fmt.Fprintf(w, "    %-24s %6d\n", r, s.RejectedByReason[r])
 		}
 	}
+	if s.Held > 0 {
+		fmt.Fprintf(w, "\n  Held        %d payments name parties on the UN sanctions list (reordered, misspelt,\n"+
+			"              Cyrillic, with legal forms); no money moved. Review them as the operator:\n"+
+			"              MUTUA_TOKEN=<operator token> go run ./cmd/mutua held\n", s.Held)
+	}
 	fmt.Fprintf(w, "\n  Throughput  %s payments/s (%.1f s)\n", group3(strconv.Itoa(int(s.PaymentsPerS))), s.ElapsedS)
 	fmt.Fprintf(w, "  Latency     p50 %.1f ms   p90 %.1f ms   p99 %.1f ms   max %.1f ms\n", s.LatencyMs.P50, s.LatencyMs.P90, s.LatencyMs.P99, s.LatencyMs.Max)
 	if s.Reconciled {

@@ -9,8 +9,8 @@ import (
 // The demo's clearing union and its trading day. Institutions, BICs and
 // currencies are real-looking; the LEIs are made up but carry valid ISO 17442
 // check digits, and the companies in the payments are fictional. Extend the
-// day by adding to demoDay (screening will add payments naming listed
-// parties, expected to end up held).
+// day by adding to demoDay; a few payments name parties on the UN sanctions
+// list and end up held for compliance review.
 
 // demoParticipant is a member of the demo union.
 type demoParticipant struct {
@@ -177,6 +177,17 @@ func demoDay(n int, seed uint64) []demoPayment {
 		if rng.IntN(20) == 0 {
 			p.Priority = "urgent"
 		}
+		// Now and then a party on the UN list, spelled as a real sender
+		// might: reordered, with a legal form, a typo, or in Cyrillic. The
+		// node's screening holds these for compliance review.
+		if i%500 == 250 {
+			listed := demoListedParties[(i/500)%len(demoListedParties)]
+			if (i/500)%2 == 0 {
+				p.CreditorName = listed
+			} else {
+				p.DebtorName = listed
+			}
+		}
 		switch rng.IntN(150) {
 		case 0:
 			p.Bad, p.Amount = "precision", p.Amount+"5" // three decimals in a two-decimal currency
@@ -188,6 +199,16 @@ func demoDay(n int, seed uint64) []demoPayment {
 		out = append(out, p)
 	}
 	return out
+}
+
+// demoListedParties are variants of names on the UN Security Council
+// Consolidated List (KPe.025, KPe.003, KPi.077, KPe.010, KPe.004).
+var demoListedParties = []string{
+	"Kwangson Banking Corporation of Korea Ltd",
+	"Tanchon Comercial Bank",
+	"Ри Сон Хёк",
+	"Green Pine Associated Corporation LLC",
+	"Namchongang Trading Co",
 }
 
 func demoCurrencyByCode(code string) demoCurrency {
