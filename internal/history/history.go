@@ -1,23 +1,22 @@
 // Package history keeps the settled record in Pebble: every accepted payment
-// with its final state, and every booked entry per account with the balance
-// after it, indexed for queries and statements. It is a view derived from the
-// log: the node's recorder calls Record once per applied entry, in log order,
-// and commits the batch together with the recorder's index, so each entry is
-// recorded exactly once even across crashes.
+// with its current state, and every booked entry per account with the
+// balance after it, indexed for queries and statements. It is a view derived
+// from the log: the node's recorder calls Record once per applied entry, in
+// log order, and commits the batch together with the recorder's index, so
+// each entry is recorded exactly once even across crashes.
 //
-// Key layout (all keys start with 'h', outside the node's 0x00 key space):
-//
-//	h p <id:8>                       payment record
-//	h u <uetr:16>                    payment id by UETR
-//	h k <participant> 0x00 <key>     payment id by the sender's idempotency key
-//	h i <participant> 0x00 <id:8>    the participant's payments (as payer or payee)
-//	h e <account:4> <ns:8> <index:8> <pos:4> <leg:2>   booked entry
-//	h b <account:4>                  balance after the account's last entry
-//
-// Integers are big-endian so that keys sort numerically.
+// The layout (see layout.go) is shaped by the recorder's cost: it writes a
+// few keys per log entry rather than several per payment. Payments created
+// by one entry are stored together in chunks; a later change of state
+// (a reservation posted, voided or expired, a held payment released or
+// rejected) is a small override key. An account's postings in one entry
+// share one key, and so do the ids of a participant's payments created in
+// one entry. Only the UETR and idempotency-key indexes have a key per
+// payment, and those are short.
 package history
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -30,18 +29,12 @@ import (
 	"github.com/mutua-org/mutua/internal/money"
 )
 
-// Key prefixes.
-const (
-	prefixPayment     = "hp"
-	prefixUETR        = "hu"
-	prefixKey         = "hk"
-	prefixParticipant = "hi"
-	prefixEntry       = "he"
-	prefixBalance     = "hb"
-)
-
 // ErrCorrupt means a stored history record does not decode.
 var ErrCorrupt = errors.New("history: corrupt record")
+
+// ErrLayout means the store holds history in a layout this code does not
+// read.
+var ErrLayout = errors.New("history: unknown layout")
 
 // Payment is a settled-history payment record: the command as accepted, its
 // current state and times.
@@ -75,18 +68,20 @@ type Entry struct {
 }
 
 // Store reads and writes the history in a Pebble database shared with the
-// node.
+// node. Queries may run concurrently with each other and with Record.
 type Store struct {
-	db *pebble.DB
-	// balances caches each account's balance after its last recorded entry.
-	// Only the recorder goroutine touches it (REQUIRES: Record is not called
-	// concurrently).
-	balances map[ledger.AccountID]balance
-}
+	db   *pebble.DB
+	dict dict
 
-type balance struct {
-	neg bool
-	v   money.Uint128
+	// The recorder's own state. REQUIRES: Record is not called
+	// concurrently (the node calls it from one goroutine).
+	//
+	// balances caches each account's balance after its last recorded
+	// entry; next is one more than the largest payment id recorded.
+	balances map[ledger.AccountID]balance
+	next     uint64
+	ready    bool
+	rec      recording
 }
 
 // New returns a store over db.
@@ -94,68 +89,182 @@ func New(db *pebble.DB) *Store {
 	return &Store{db: db, balances: make(map[ledger.AccountID]balance)}
 }
 
-func paymentKey(id uint64) []byte {
-	return binary.BigEndian.AppendUint64([]byte(prefixPayment), id)
+// prepare loads what the recorder needs on its first call and checks the
+// layout, writing the version into b on a store without history.
+func (s *Store) prepare(b *pebble.Batch) error {
+	if s.ready {
+		return nil
+	}
+	if err := s.dict.load(s.db); err != nil {
+		return err
+	}
+	v, closer, err := s.db.Get([]byte(prefixVersion))
+	switch {
+	case errors.Is(err, pebble.ErrNotFound):
+		// No version: a new store, or history written before layouts had
+		// versions, which this code cannot read.
+		it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte("h"), UpperBound: []byte("i")})
+		if err != nil {
+			return err
+		}
+		old := it.First()
+		if err := it.Close(); err != nil {
+			return err
+		}
+		if old {
+			return fmt.Errorf("%w: history of layout 1 (before versions); record into a new data directory", ErrLayout)
+		}
+		if err := b.Set([]byte(prefixVersion), []byte{layoutVersion}, nil); err != nil {
+			return err
+		}
+	case err != nil:
+		return fmt.Errorf("history: layout version: %w", err)
+	default:
+		ok := len(v) == 1 && v[0] == layoutVersion
+		version := v
+		closer.Close()
+		if !ok {
+			return fmt.Errorf("%w: version %x; this code reads %d", ErrLayout, version, layoutVersion)
+		}
+	}
+	next, err := s.lastChunkEnd()
+	if err != nil {
+		return err
+	}
+	s.next = next
+	s.ready = true
+	return nil
 }
 
-func uetrKey(u [16]byte) []byte { return append([]byte(prefixUETR), u[:]...) }
-
-func idemKey(participant, key string) []byte {
-	b := append([]byte(prefixKey), participant...)
-	b = append(b, 0)
-	return append(b, key...)
-}
-
-func participantKey(participant string, id uint64) []byte {
-	b := append([]byte(prefixParticipant), participant...)
-	b = append(b, 0)
-	return binary.BigEndian.AppendUint64(b, id)
-}
-
-func entryPrefix(a ledger.AccountID) []byte {
-	return binary.BigEndian.AppendUint32([]byte(prefixEntry), uint32(a))
-}
-
-func entryKey(a ledger.AccountID, ns int64, index uint64, pos uint32, leg uint16) []byte {
-	b := entryPrefix(a)
-	b = binary.BigEndian.AppendUint64(b, uint64(ns))
-	b = binary.BigEndian.AppendUint64(b, index)
-	b = binary.BigEndian.AppendUint32(b, pos)
-	return binary.BigEndian.AppendUint16(b, leg)
-}
-
-func balanceKey(a ledger.AccountID) []byte {
-	return binary.BigEndian.AppendUint32([]byte(prefixBalance), uint32(a))
+// lastChunkEnd returns one more than the last recorded payment id (1 when
+// there is none).
+func (s *Store) lastChunkEnd() (uint64, error) {
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte(prefixChunk), UpperBound: chunkKey(^uint64(0))})
+	if err != nil {
+		return 0, err
+	}
+	defer it.Close()
+	if !it.Last() {
+		return 1, it.Error()
+	}
+	ch, err := decodeChunk(it.Key(), it.Value())
+	if err != nil {
+		return 0, err
+	}
+	return ch.first + ch.count, nil
 }
 
 // Record writes the history of one applied entry into b.
 func (s *Store) Record(index uint64, nowNs int64, cmds [][]byte, results []any, b *pebble.Batch) error {
-	r := recording{s: s, b: b, index: index, nowNs: nowNs, written: map[uint64]*Payment{}, dirty: map[ledger.AccountID]bool{}}
+	if len(results) != len(cmds) {
+		return fmt.Errorf("history: entry %d: %d results for %d commands", index, len(results), len(cmds))
+	}
+	if err := s.prepare(b); err != nil {
+		return err
+	}
+	r := &s.rec
+	r.start(s, b, index, nowNs)
 	for pos, raw := range cmds {
-		if err := r.command(uint32(pos), raw, results[pos].(*engine.Result)); err != nil {
+		if err := r.command(raw, results[pos].(*engine.Result)); err != nil {
 			return fmt.Errorf("history: entry %d command %d: %w", index, pos, err)
 		}
 	}
-	// Balances are written once per entry, not once per posting.
-	for a := range r.dirty {
-		if err := b.Set(balanceKey(a), encodeBalance(s.balances[a]), nil); err != nil {
-			return err
-		}
+	if err := r.finish(); err != nil {
+		return fmt.Errorf("history: entry %d: %w", index, err)
 	}
 	return nil
 }
 
-// recording is the state of one Record call.
+// recording is the state of one Record call. Its buffers are kept for the
+// next call.
 type recording struct {
-	s       *Store
-	b       *pebble.Batch
-	index   uint64
-	nowNs   int64
-	written map[uint64]*Payment // payments created or changed in this entry
-	dirty   map[ledger.AccountID]bool
+	s     *Store
+	b     *pebble.Batch
+	index uint64
+	nowNs int64
+
+	// created are the payments this entry created, ids first, first+1, ...
+	first   uint64
+	created []created
+	arena   []byte // created records' bodies
+	// chunk is the open chunk's base: its first payment's key and lists.
+	chunkStart          int
+	chunkBytes          int
+	baseKey, baseLists  string
+	overrides           map[uint64]state // payments of earlier entries
+	owners              []int32          // participant ref → owned[i] + 1
+	owned               []owned
+	keys, uetrs         []hashed // index entries, written in key order
+	accounts            []int32  // account → books[i] + 1
+	books               []book
+	keyBuf, valBuf, tmp []byte
 }
 
-func (r *recording) command(pos uint32, raw []byte, res *engine.Result) error {
+// created is a payment created in the entry being recorded, its body
+// encoded and its state still open to changes later in the entry.
+type created struct {
+	kind       engine.Kind
+	st         state
+	amount     int64
+	from, to   uint32 // dictionary refs + 1
+	flags      uint64 // body flags
+	start, end int    // body in arena
+	chunkStart bool   // first payment of a chunk: base key and lists follow
+	baseKey    string
+	baseLists  string
+}
+
+type hashed struct{ h, id uint64 }
+
+// owned lists the payments of one participant created in the entry.
+type owned struct {
+	ref uint32
+	ids []uint64
+}
+
+// book is one account's postings in the entry.
+type book struct {
+	account     ledger.AccountID
+	n           uint64
+	lastPayment uint64
+	buf         []byte
+}
+
+func (r *recording) start(s *Store, b *pebble.Batch, index uint64, nowNs int64) {
+	r.s, r.b, r.index, r.nowNs = s, b, index, nowNs
+	r.first = 0
+	r.created = r.created[:0]
+	r.arena = r.arena[:0]
+	r.chunkStart, r.chunkBytes = 0, 0
+	if r.overrides == nil {
+		r.overrides = make(map[uint64]state)
+	}
+	clear(r.overrides)
+	for _, o := range r.owned {
+		r.owners[o.ref] = 0
+	}
+	for _, bk := range r.books {
+		r.accounts[bk.account] = 0
+	}
+	r.owned = r.owned[:0]
+	r.books = r.books[:0]
+	r.keys, r.uetrs = r.keys[:0], r.uetrs[:0]
+}
+
+// ref returns the dictionary reference of s, adding s to the dictionary
+// (in memory and in the batch) when it is new.
+func (r *recording) ref(s string) uint32 {
+	if ref, found := r.s.dict.recorded(s); found {
+		return ref
+	}
+	ref := r.s.dict.add(s)
+	// NB: a failed Set leaves the dictionary ahead of the store; the
+	// batch is then never committed and the node stops.
+	_ = r.b.Set(dictKey(ref), []byte(s), nil)
+	return ref
+}
+
+func (r *recording) command(raw []byte, res *engine.Result) error {
 	for _, t := range res.Expired {
 		if err := r.setStatus(t.Payment, engine.StatusExpired, engine.OK, 0); err != nil {
 			return err
@@ -164,14 +273,18 @@ func (r *recording) command(pos uint32, raw []byte, res *engine.Result) error {
 	if res.Reason != engine.OK || res.Duplicate || res.Payment == 0 {
 		return nil
 	}
-	c, err := engine.DecodeCommand(raw)
-	if err != nil {
-		return err
+	if len(raw) < 2 {
+		return fmt.Errorf("accepted command of %d bytes", len(raw))
 	}
-	switch c.Kind {
+	kind := engine.Kind(raw[1])
+	switch kind {
 	case engine.KindPost, engine.KindVoid, engine.KindRelease, engine.KindRejectHeld:
+		if res.Status == engine.StatusHeld {
+			// The first of two approvals: the payment did not change.
+			return nil
+		}
 		var posted int64
-		if len(res.Transfers) > 0 && !res.Transfers[0].Pending {
+		if res.Status == engine.StatusSettled && len(res.Transfers) > 0 && !res.Transfers[0].Pending {
 			posted = int64(res.Transfers[0].Amount)
 		}
 		if err := r.setStatus(res.Payment, res.Status, res.PaymentReason, posted); err != nil {
@@ -180,282 +293,305 @@ func (r *recording) command(pos uint32, raw []byte, res *engine.Result) error {
 	case engine.KindIssueToken, engine.KindRevokeToken, engine.KindSetScreening:
 		return nil
 	default:
-		if err := r.create(&c, res); err != nil {
+		c, err := engine.DecodeCommand(raw)
+		if err != nil {
+			return err
+		}
+		if err := r.create(&c, raw, res); err != nil {
 			return err
 		}
 	}
-	for leg, t := range res.Transfers {
+	for _, t := range res.Transfers {
 		if t.Pending || t.Amount == 0 {
 			continue
 		}
-		if err := r.book(t, c.Kind, pos, uint16(leg)); err != nil {
-			return err
-		}
+		r.book(t.Debit, t.Credit, false, t.Payment, t.Amount, kind)
+		r.book(t.Credit, t.Debit, true, t.Payment, t.Amount, kind)
 	}
 	return nil
 }
 
-// create records a newly accepted payment and its indexes.
-func (r *recording) create(c *engine.Command, res *engine.Result) error {
-	p := &Payment{ID: res.Payment, Index: r.index, Status: res.Status, CreatedNs: r.nowNs, UpdatedNs: r.nowNs, Command: *c}
+// create records a newly accepted payment and indexes it.
+func (r *recording) create(c *engine.Command, raw []byte, res *engine.Result) error {
+	id := res.Payment
+	if len(r.created) == 0 {
+		if id < r.s.next {
+			return fmt.Errorf("payment %d created again (recorded up to %d)", id, r.s.next-1)
+		}
+		r.first = id
+	} else if id != r.first+uint64(len(r.created)) {
+		return fmt.Errorf("payment %d created after %d", id, r.first+uint64(len(r.created))-1)
+	}
+	p := Payment{Status: res.Status, Command: *c}
 	switch {
 	case len(res.Transfers) > 0:
-		t := res.Transfers[0]
-		p.From, p.To = t.From, t.To
+		p.From, p.To = res.Transfers[0].From, res.Transfers[0].To
 	case c.Kind == engine.KindPay || c.Kind == engine.KindReserve:
 		p.From, p.To = c.Participant, c.Payee // held: nothing moved yet
 	}
-	if res.Status == engine.StatusSettled {
-		p.Posted = c.Amount
+	p.Posted = defaultPosted(p.Status, c)
+	cr := created{kind: c.Kind, st: state{Status: p.Status, Posted: p.Posted}, amount: c.Amount}
+	if len(r.created) == 0 || r.chunkBytes >= chunkBytesMax || len(r.created)-r.chunkStart >= chunkPaymentsMax {
+		r.chunkStart, r.chunkBytes = len(r.created), 0
+		r.baseKey, r.baseLists = c.Key, c.Screening.Lists
+		cr.chunkStart, cr.baseKey, cr.baseLists = true, c.Key, c.Screening.Lists
 	}
-	r.written[p.ID] = p
-	b := r.b
-	if err := b.Set(paymentKey(p.ID), encodePayment(p), nil); err != nil {
-		return err
+	cr.from, cr.to = r.optRef(p.From), r.optRef(p.To)
+	cr.start = len(r.arena)
+	body, ok := appendBody(r.arena, r, &p, &cr.flags, r.baseKey, r.baseLists)
+	if !ok {
+		cr.flags = flagRaw
+		body = appendString(r.arena, string(raw))
 	}
+	r.arena = body
+	cr.end = len(r.arena)
+	r.chunkBytes += cr.end - cr.start + 8
+	r.created = append(r.created, cr)
+
+	// Indexes: key and UETR, and the payment's participants.
 	scope := c.Participant
 	if c.Kind == engine.KindLinked {
 		scope = ""
 	}
-	id := binary.BigEndian.AppendUint64(nil, p.ID)
-	if err := b.Set(idemKey(scope, c.Key), id, nil); err != nil {
-		return err
-	}
+	r.keys = append(r.keys, hashed{idemHash(scope, c.Key), id})
 	if c.UETR != [16]byte{} {
-		if err := b.Set(uetrKey(c.UETR), id, nil); err != nil {
-			return err
-		}
+		r.uetrs = append(r.uetrs, hashed{uetrHash(c.UETR), id})
 	}
-	owners := []string{p.From, p.To}
-	if p.From == "" {
-		owners = nil
+	if p.From != "" {
+		r.own(cr.from-1, id)
+		r.own(cr.to-1, id)
 	}
 	for _, t := range res.Transfers {
-		for _, owner := range [2]string{t.From, t.To} {
-			if !slices.Contains(owners, owner) {
-				owners = append(owners, owner)
+		if t.From != p.From || t.To != p.To {
+			r.own(r.ref(t.From), id)
+			r.own(r.ref(t.To), id)
+		}
+	}
+	return nil
+}
+
+func (r *recording) optRef(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	return r.ref(s) + 1
+}
+
+// own lists payment id (the newest so far) for participant ref.
+func (r *recording) own(ref uint32, id uint64) {
+	for int(ref) >= len(r.owners) {
+		r.owners = append(r.owners, 0)
+	}
+	i := int(r.owners[ref]) - 1
+	if i < 0 {
+		i = len(r.owned)
+		r.owners[ref] = int32(i + 1)
+		if i < cap(r.owned) {
+			r.owned = r.owned[:i+1]
+			r.owned[i].ref, r.owned[i].ids = ref, r.owned[i].ids[:0]
+		} else {
+			r.owned = append(r.owned, owned{ref: ref})
+		}
+	}
+	o := &r.owned[i]
+	if n := len(o.ids); n == 0 || o.ids[n-1] != id {
+		o.ids = append(o.ids, id)
+	}
+}
+
+// book adds a posting on account a to the entry's postings.
+func (r *recording) book(a, counterparty ledger.AccountID, credit bool, payment, amount uint64, kind engine.Kind) {
+	for int(a) >= len(r.accounts) {
+		r.accounts = append(r.accounts, 0)
+	}
+	i := int(r.accounts[a]) - 1
+	if i < 0 {
+		i = len(r.books)
+		r.accounts[a] = int32(i + 1)
+		if i < cap(r.books) {
+			r.books = r.books[:i+1]
+			r.books[i] = book{account: a, buf: r.books[i].buf[:0]}
+		} else {
+			r.books = append(r.books, book{account: a})
+		}
+	}
+	bk := &r.books[i]
+	kc := byte(kind) << 1
+	if credit {
+		kc |= 1
+	}
+	bk.buf = append(bk.buf, kc)
+	bk.buf = binary.AppendUvarint(bk.buf, uint64(counterparty))
+	bk.buf = binary.AppendVarint(bk.buf, int64(payment-bk.lastPayment))
+	bk.buf = binary.AppendUvarint(bk.buf, amount)
+	bk.lastPayment = payment
+	bk.n++
+}
+
+// setStatus records a payment's transition to status. A payment settles
+// at most once and no other state has anything posted, so the new state
+// does not depend on the old one.
+func (r *recording) setStatus(id uint64, status engine.Status, reason engine.Reason, posted int64) error {
+	if id >= r.first && id-r.first < uint64(len(r.created)) {
+		cr := &r.created[id-r.first]
+		cr.st = state{Status: status, Reason: reason, Posted: posted}
+		return nil
+	}
+	if id == 0 || id >= r.s.next {
+		return fmt.Errorf("status change of unknown payment %d", id)
+	}
+	r.overrides[id] = state{Status: status, Reason: reason, Posted: posted, UpdatedNs: r.nowNs}
+	return nil
+}
+
+// finish writes the entry's chunks, overrides, participant lists and
+// postings into the batch.
+func (r *recording) finish() error {
+	if err := r.writeChunks(); err != nil {
+		return err
+	}
+	// NB: keys in order make the memtable inserts far cheaper (the
+	// skiplist searches share their path), and these are most keys.
+	for _, x := range [...]struct {
+		prefix string
+		hs     []hashed
+	}{{prefixKey, r.keys}, {prefixUETR, r.uetrs}} {
+		slices.SortFunc(x.hs, func(a, b hashed) int {
+			if a.h != b.h {
+				return cmp.Compare(a.h, b.h)
+			}
+			return cmp.Compare(a.id, b.id)
+		})
+		for _, hi := range x.hs {
+			r.keyBuf = appendOrderedUint(append(r.keyBuf[:0], hashPrefix(x.prefix, hi.h)...), hi.id)
+			if err := r.b.Set(r.keyBuf, nil, nil); err != nil {
+				return err
 			}
 		}
 	}
-	for _, owner := range owners {
-		if err := b.Set(participantKey(owner, p.ID), nil, nil); err != nil {
+	if len(r.overrides) > 0 {
+		ids := make([]uint64, 0, len(r.overrides))
+		for id := range r.overrides {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		for _, id := range ids {
+			if err := r.b.Set(statusKey(id), encodeOverride(r.overrides[id]), nil); err != nil {
+				return err
+			}
+		}
+	}
+	slices.SortFunc(r.owned, func(a, b owned) int { return cmp.Compare(a.ref, b.ref) })
+	for i := range r.owned {
+		o := &r.owned[i]
+		v := binary.AppendVarint(r.valBuf[:0], r.nowNs)
+		v = binary.AppendUvarint(v, uint64(len(o.ids)))
+		prev := o.ids[0]
+		for _, id := range o.ids {
+			v = binary.AppendUvarint(v, id-prev)
+			prev = id
+		}
+		r.valBuf = v
+		if err := r.b.Set(participantKey(o.ref, o.ids[0]), v, nil); err != nil {
 			return err
 		}
 	}
-	return nil
-}
-
-// book writes the debit and credit entries of a posted transfer.
-func (r *recording) book(t engine.Transfer, kind engine.Kind, pos uint32, leg uint16) error {
-	for side := uint16(0); side < 2; side++ {
-		e := Entry{Account: t.Debit, Counterparty: t.Credit, Payment: t.Payment, Kind: kind, Amount: t.Amount, BookedNs: r.nowNs, Index: r.index}
-		if side == 1 {
-			e.Account, e.Counterparty, e.Credit = t.Credit, t.Debit, true
-		}
-		bal, err := r.s.balance(e.Account)
-		if err != nil {
-			return err
-		}
-		bal = bal.apply(e.Credit, t.Amount)
-		r.s.balances[e.Account] = bal
-		r.dirty[e.Account] = true
-		e.BalanceNeg, e.BalanceAfter = bal.neg, bal.v
-		if err := r.b.Set(entryKey(e.Account, r.nowNs, r.index, pos, leg*2+side), encodeEntry(&e), nil); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// setStatus records a payment's transition to status.
-func (r *recording) setStatus(id uint64, status engine.Status, reason engine.Reason, posted int64) error {
-	p := r.written[id]
-	if p == nil {
-		got, found, err := r.s.Payment(id)
-		if err != nil {
-			return err
-		}
+	slices.SortFunc(r.books, func(a, b book) int { return cmp.Compare(a.account, b.account) })
+	for i := range r.books {
+		bk := &r.books[i]
+		opening, found := r.s.balances[bk.account]
 		if !found {
-			return fmt.Errorf("status change of unknown payment %d", id)
+			var err error
+			if opening, err = r.s.lastBalance(bk.account); err != nil {
+				return err
+			}
 		}
-		p = &got
-		r.written[id] = p
+		v := appendBalance(r.valBuf[:0], opening)
+		v = binary.AppendUvarint(v, bk.n)
+		v = append(v, bk.buf...)
+		r.valBuf = v
+		// The closing balance: replay the postings (cheap: a few per
+		// account per entry).
+		closing, err := decodePostings(entryKey(bk.account, r.nowNs, r.index), v, nil)
+		if err != nil {
+			return err
+		}
+		r.s.balances[bk.account] = closing
+		if err := r.b.Set(entryKey(bk.account, r.nowNs, r.index), v, nil); err != nil {
+			return err
+		}
 	}
-	p.Status, p.Reason, p.UpdatedNs = status, reason, r.nowNs
-	if status == engine.StatusSettled {
-		p.Posted = posted
+	if len(r.created) > 0 {
+		r.s.next = r.first + uint64(len(r.created))
 	}
-	return r.b.Set(paymentKey(id), encodePayment(p), nil)
+	return nil
 }
 
-func (b balance) apply(credit bool, amount uint64) balance {
-	a := money.U128(amount)
-	if credit == !b.neg { // same sign: magnitude grows
-		v, _ := b.v.Add(a)
-		return balance{b.neg, v}
+// writeChunks writes the created payments' chunks.
+func (r *recording) writeChunks() error {
+	for i := 0; i < len(r.created); {
+		cr := &r.created[i]
+		v := append(r.valBuf[:0], chunkFormat)
+		v = binary.AppendUvarint(v, r.index)
+		v = binary.AppendVarint(v, r.nowNs)
+		j := i + 1
+		for j < len(r.created) && !r.created[j].chunkStart {
+			j++
+		}
+		v = binary.AppendUvarint(v, uint64(j-i))
+		v = appendString(v, cr.baseKey)
+		v = appendString(v, cr.baseLists)
+		for k := i; k < j; k++ {
+			rec := r.record(&r.created[k])
+			v = binary.AppendUvarint(v, uint64(len(rec)))
+			v = append(v, rec...)
+		}
+		r.valBuf = v
+		if err := r.b.Set(chunkKey(r.first+uint64(i)), v, nil); err != nil {
+			return err
+		}
+		i = j
 	}
-	if b.v.Cmp(a) >= 0 {
-		v, _ := b.v.Sub(a)
-		return balance{b.neg && !v.IsZero(), v}
-	}
-	v, _ := a.Sub(b.v)
-	return balance{!credit, v}
+	return nil
 }
 
-func (s *Store) balance(a ledger.AccountID) (balance, error) {
-	if bal, found := s.balances[a]; found {
-		return bal, nil
+// record returns the encoded record of cr, valid until the next call.
+func (r *recording) record(cr *created) []byte {
+	flags := cr.flags
+	if cr.st.Reason != engine.OK {
+		flags |= flagReason
 	}
-	v, closer, err := s.db.Get(balanceKey(a))
-	if errors.Is(err, pebble.ErrNotFound) {
-		return balance{}, nil
+	def := int64(0)
+	if cr.st.Status == engine.StatusSettled {
+		def = cr.amount
 	}
+	if cr.st.Posted != def {
+		flags |= flagPosted
+	}
+	b := append(r.tmp[:0], byte(cr.kind), byte(cr.st.Status))
+	b = binary.AppendUvarint(b, flags)
+	if flags&flagReason != 0 {
+		b = binary.AppendUvarint(b, uint64(cr.st.Reason))
+	}
+	if flags&flagPosted != 0 {
+		b = binary.AppendVarint(b, cr.st.Posted)
+	}
+	b = binary.AppendUvarint(b, uint64(cr.from))
+	b = binary.AppendUvarint(b, uint64(cr.to))
+	b = append(b, r.arena[cr.start:cr.end]...)
+	r.tmp = b
+	return b
+}
+
+// lastBalance reads account a's balance after its last recorded entry.
+func (s *Store) lastBalance(a ledger.AccountID) (balance, error) {
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: entryPrefix(a), UpperBound: prefixEnd(entryPrefix(a))})
 	if err != nil {
-		return balance{}, fmt.Errorf("history: balance of account %d: %w", a, err)
+		return balance{}, err
 	}
-	defer closer.Close()
-	return decodeBalance(v)
-}
-
-// Payment returns the recorded payment with id.
-func (s *Store) Payment(id uint64) (Payment, bool, error) {
-	v, closer, err := s.db.Get(paymentKey(id))
-	if errors.Is(err, pebble.ErrNotFound) {
-		return Payment{}, false, nil
+	defer it.Close()
+	if !it.Last() {
+		return balance{}, it.Error()
 	}
-	if err != nil {
-		return Payment{}, false, fmt.Errorf("history: payment %d: %w", id, err)
-	}
-	defer closer.Close()
-	p, err := decodePayment(v)
-	p.ID = id
-	return p, err == nil, err
-}
-
-func encodePayment(p *Payment) []byte {
-	v := make([]byte, 0, 128)
-	v = append(v, 1, byte(p.Status))
-	v = binary.AppendUvarint(v, uint64(p.Reason))
-	v = binary.AppendUvarint(v, p.Index)
-	v = binary.AppendVarint(v, p.Posted)
-	v = binary.AppendVarint(v, p.CreatedNs)
-	v = binary.AppendVarint(v, p.UpdatedNs)
-	v = appendString(v, p.From)
-	v = appendString(v, p.To)
-	return engine.AppendCommand(v, &p.Command)
-}
-
-func decodePayment(v []byte) (Payment, error) {
-	var p Payment
-	if len(v) < 2 || v[0] != 1 {
-		return p, fmt.Errorf("%w: payment record version", ErrCorrupt)
-	}
-	p.Status = engine.Status(v[1])
-	r := reader{b: v[2:]}
-	p.Reason = engine.Reason(r.uvarint())
-	p.Index = r.uvarint()
-	p.Posted, p.CreatedNs, p.UpdatedNs = r.varint(), r.varint(), r.varint()
-	p.From, p.To = r.string(), r.string()
-	if r.bad {
-		return p, fmt.Errorf("%w: payment record", ErrCorrupt)
-	}
-	c, err := engine.DecodeCommand(r.b)
-	if err != nil {
-		return p, fmt.Errorf("%w: payment command: %v", ErrCorrupt, err)
-	}
-	p.Command = c
-	return p, nil
-}
-
-func encodeEntry(e *Entry) []byte {
-	v := make([]byte, 0, 48)
-	v = append(v, byte(e.Kind))
-	if e.Credit {
-		v = append(v, 1)
-	} else {
-		v = append(v, 0)
-	}
-	v = binary.AppendUvarint(v, uint64(e.Counterparty))
-	v = binary.AppendUvarint(v, e.Payment)
-	v = binary.AppendUvarint(v, e.Amount)
-	return append(v, encodeBalance(balance{e.BalanceNeg, e.BalanceAfter})...)
-}
-
-func decodeEntry(key, v []byte) (Entry, error) {
-	var e Entry
-	if len(key) != len(prefixEntry)+4+8+8+4+2 || len(v) < 2 {
-		return e, fmt.Errorf("%w: entry", ErrCorrupt)
-	}
-	k := key[len(prefixEntry):]
-	e.Account = ledger.AccountID(binary.BigEndian.Uint32(k))
-	e.BookedNs = int64(binary.BigEndian.Uint64(k[4:]))
-	e.Index = binary.BigEndian.Uint64(k[12:])
-	e.Kind, e.Credit = engine.Kind(v[0]), v[1] == 1
-	r := reader{b: v[2:]}
-	e.Counterparty = ledger.AccountID(r.uvarint())
-	e.Payment, e.Amount = r.uvarint(), r.uvarint()
-	if r.bad {
-		return e, fmt.Errorf("%w: entry", ErrCorrupt)
-	}
-	bal, err := decodeBalance(r.b)
-	e.BalanceNeg, e.BalanceAfter = bal.neg, bal.v
-	return e, err
-}
-
-func encodeBalance(b balance) []byte {
-	v := make([]byte, 17)
-	if b.neg {
-		v[0] = 1
-	}
-	binary.BigEndian.PutUint64(v[1:], b.v.Hi)
-	binary.BigEndian.PutUint64(v[9:], b.v.Lo)
-	return v
-}
-
-func decodeBalance(v []byte) (balance, error) {
-	if len(v) != 17 || v[0] > 1 {
-		return balance{}, fmt.Errorf("%w: balance", ErrCorrupt)
-	}
-	return balance{neg: v[0] == 1, v: money.Uint128{Hi: binary.BigEndian.Uint64(v[1:]), Lo: binary.BigEndian.Uint64(v[9:])}}, nil
-}
-
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
-type reader struct {
-	b   []byte
-	bad bool
-}
-
-func (r *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.bad = true
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.bad = true
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) string() string {
-	n := r.uvarint()
-	if r.bad || n > uint64(len(r.b)) {
-		r.bad = true
-		return ""
-	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
-	return s
+	return decodePostings(it.Key(), it.Value(), nil)
 }

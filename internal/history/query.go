@@ -19,39 +19,163 @@ const (
 	// ScanMax is the most index rows one page examines while filtering; a
 	// page that hits it returns what it found with a cursor to go on.
 	ScanMax = 20000
+	// candidatesMax bounds the payments one UETR or key lookup checks: the
+	// payments with the same hash, almost always one.
+	candidatesMax = 1000
 )
 
-func (s *Store) lookupID(key []byte) (uint64, bool, error) {
-	v, closer, err := s.db.Get(key)
-	if errors.Is(err, pebble.ErrNotFound) {
-		return 0, false, nil
+// paymentReader reads payments, keeping its iterators and the last chunk
+// it decoded, so that reading many payments in id order is cheap.
+type paymentReader struct {
+	s      *Store
+	chunks *pebble.Iterator
+	status *pebble.Iterator
+	ch     chunk
+	buf    []byte // the current chunk's value
+	have   bool
+}
+
+func (s *Store) reader() (*paymentReader, error) {
+	if err := s.dict.load(s.db); err != nil {
+		return nil, err
 	}
+	return &paymentReader{s: s}, nil
+}
+
+func (rd *paymentReader) close() {
+	if rd.chunks != nil {
+		rd.chunks.Close()
+	}
+	if rd.status != nil {
+		rd.status.Close()
+	}
+}
+
+// payment returns the payment with id, with its current state.
+func (rd *paymentReader) payment(id uint64) (Payment, bool, error) {
+	if id == 0 || id == ^uint64(0) {
+		return Payment{}, false, nil
+	}
+	if !rd.have || !rd.ch.contains(id) {
+		found, err := rd.loadChunk(id)
+		if !found || err != nil {
+			return Payment{}, false, err
+		}
+	}
+	p, err := rd.ch.payment(&rd.s.dict, id)
 	if err != nil {
-		return 0, false, fmt.Errorf("history: lookup: %w", err)
+		return Payment{}, false, err
 	}
-	defer closer.Close()
-	if len(v) != 8 {
-		return 0, false, fmt.Errorf("%w: id index", ErrCorrupt)
+	if err := rd.override(&p); err != nil {
+		return Payment{}, false, err
 	}
-	return binary.BigEndian.Uint64(v), true, nil
+	return p, true, nil
 }
 
-// PaymentByUETR returns the recorded payment with the given UETR.
+// loadChunk positions the reader on the chunk holding id.
+func (rd *paymentReader) loadChunk(id uint64) (bool, error) {
+	rd.have = false
+	if rd.chunks == nil {
+		it, err := rd.s.db.NewIter(&pebble.IterOptions{LowerBound: []byte(prefixChunk), UpperBound: prefixEnd([]byte(prefixChunk))})
+		if err != nil {
+			return false, err
+		}
+		rd.chunks = it
+	}
+	if !rd.chunks.SeekLT(chunkKey(id + 1)) {
+		return false, rd.chunks.Error()
+	}
+	rd.buf = append(rd.buf[:0], rd.chunks.Value()...)
+	ch, err := decodeChunk(rd.chunks.Key(), rd.buf)
+	if err != nil {
+		return false, err
+	}
+	rd.ch, rd.have = ch, true
+	return ch.contains(id), nil
+}
+
+// override applies a later change of state to p, if there is one.
+func (rd *paymentReader) override(p *Payment) error {
+	if rd.status == nil {
+		it, err := rd.s.db.NewIter(&pebble.IterOptions{LowerBound: []byte(prefixStatus), UpperBound: prefixEnd([]byte(prefixStatus))})
+		if err != nil {
+			return err
+		}
+		rd.status = it
+	}
+	key := statusKey(p.ID)
+	if !rd.status.SeekGE(key) || string(rd.status.Key()) != string(key) {
+		return rd.status.Error()
+	}
+	st, err := decodeOverride(rd.status.Value())
+	if err != nil {
+		return fmt.Errorf("payment %d: %w", p.ID, err)
+	}
+	p.Status, p.Reason, p.Posted, p.UpdatedNs = st.Status, st.Reason, st.Posted, st.UpdatedNs
+	return nil
+}
+
+// Payment returns the recorded payment with id.
+func (s *Store) Payment(id uint64) (Payment, bool, error) {
+	rd, err := s.reader()
+	if err != nil {
+		return Payment{}, false, err
+	}
+	defer rd.close()
+	return rd.payment(id)
+}
+
+// PaymentByUETR returns the recorded payment with the given UETR (the
+// latest, should the engine have accepted it again after its dedupe window).
 func (s *Store) PaymentByUETR(u [16]byte) (Payment, bool, error) {
-	id, found, err := s.lookupID(uetrKey(u))
-	if !found || err != nil {
-		return Payment{}, false, err
-	}
-	return s.Payment(id)
+	return s.byHash(prefixUETR, uetrHash(u), func(p *Payment) bool { return p.Command.UETR == u })
 }
 
-// PaymentByKey returns the payment participant sent with idempotency key.
+// PaymentByKey returns the payment participant sent with idempotency key
+// (the latest, as for PaymentByUETR). Linked batches are the operator's:
+// participant "".
 func (s *Store) PaymentByKey(participant, key string) (Payment, bool, error) {
-	id, found, err := s.lookupID(idemKey(participant, key))
-	if !found || err != nil {
+	return s.byHash(prefixKey, idemHash(participant, key), func(p *Payment) bool {
+		scope := p.Command.Participant
+		if p.Command.Kind == engine.KindLinked {
+			scope = ""
+		}
+		return scope == participant && p.Command.Key == key
+	})
+}
+
+// byHash returns the newest payment indexed under hash h that matches.
+func (s *Store) byHash(prefix string, h uint64, match func(*Payment) bool) (Payment, bool, error) {
+	rd, err := s.reader()
+	if err != nil {
 		return Payment{}, false, err
 	}
-	return s.Payment(id)
+	defer rd.close()
+	lower := hashPrefix(prefix, h)
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: prefixEnd(lower)})
+	if err != nil {
+		return Payment{}, false, err
+	}
+	defer it.Close()
+	n := 0
+	for valid := it.Last(); valid && n < candidatesMax; valid = it.Prev() {
+		n++
+		id, ok := orderedUint(it.Key()[len(lower):])
+		if !ok {
+			return Payment{}, false, fmt.Errorf("%w: index key %x", ErrCorrupt, it.Key())
+		}
+		p, found, err := rd.payment(id)
+		if err != nil {
+			return Payment{}, false, err
+		}
+		if !found {
+			return Payment{}, false, fmt.Errorf("%w: index key %x names unknown payment %d", ErrCorrupt, it.Key(), id)
+		}
+		if match(&p) {
+			return p, true, nil
+		}
+	}
+	return Payment{}, false, it.Error()
 }
 
 // Filter selects a participant's payments. Zero fields select everything.
@@ -75,43 +199,101 @@ func (s *Store) Payments(f Filter) ([]Payment, uint64, error) {
 	if limit <= 0 || limit > PageMax {
 		limit = PageMax
 	}
-	lower := participantKey(f.Participant, f.After+1)
-	upper := participantKey(f.Participant, ^uint64(0))
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	rd, err := s.reader()
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rd.close()
+	ref, found := s.dict.lookup(f.Participant)
+	if !found || f.After == ^uint64(0) {
+		return nil, 0, nil
+	}
+	prefix := participantPrefix(ref)
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: prefixEnd(prefix)})
 	if err != nil {
 		return nil, 0, err
 	}
 	defer it.Close()
+	// The list holding the first id after the cursor starts at or before it.
+	valid := it.SeekLT(participantKey(ref, f.After+1))
+	if !valid {
+		valid = it.First()
+	}
 	var out []Payment
 	scanned := 0
 	var last uint64
-	for valid := it.First(); valid; valid = it.Next() {
-		k := it.Key()
-		id := binary.BigEndian.Uint64(k[len(k)-8:])
-		last = id
-		scanned++
-		p, found, err := s.Payment(id)
+	for ; valid; valid = it.Next() {
+		ns, ids, err := decodeOwned(it.Key(), it.Value())
 		if err != nil {
 			return nil, 0, err
 		}
-		if found && f.matches(&p) {
-			out = append(out, p)
-			if len(out) == limit {
-				break
+		if f.ToNs != 0 && ns >= f.ToNs {
+			// Creation times grow with ids: nothing later matches.
+			return out, 0, nil
+		}
+		skip := f.FromNs != 0 && ns < f.FromNs
+		for i, id := range ids {
+			if id <= f.After {
+				continue
+			}
+			if scanned >= ScanMax || len(out) == limit {
+				return out, last, nil // more ids remain
+			}
+			last = id
+			scanned++
+			if skip {
+				continue
+			}
+			p, found, err := rd.payment(id)
+			if err != nil {
+				return nil, 0, err
+			}
+			if !found {
+				return nil, 0, fmt.Errorf("%w: participant index lists unknown payment %d", ErrCorrupt, id)
+			}
+			if f.matches(&p) {
+				out = append(out, p)
+				if len(out) == limit && i == len(ids)-1 && !more(it) {
+					return out, 0, nil
+				}
 			}
 		}
-		if scanned >= ScanMax {
-			break
-		}
 	}
-	if err := it.Error(); err != nil {
-		return nil, 0, err
+	return out, 0, it.Error()
+}
+
+// more reports whether the iterator has a key after its current one,
+// leaving it where it was.
+func more(it *pebble.Iterator) bool {
+	if !it.Next() {
+		return false
 	}
-	next := uint64(0)
-	if it.Valid() && (len(out) == limit || scanned >= ScanMax) {
-		next = last
+	it.Prev()
+	return true
+}
+
+// decodeOwned decodes a participant index key and value: the creation time
+// of its payments and their ids.
+func decodeOwned(key, v []byte) (int64, []uint64, error) {
+	if len(key) != len(prefixParticipant)+4+8 {
+		return 0, nil, fmt.Errorf("%w: participant index key %x", ErrCorrupt, key)
 	}
-	return out, next, nil
+	id := binary.BigEndian.Uint64(key[len(prefixParticipant)+4:])
+	r := reader{b: v}
+	ns := r.varint()
+	n := r.uvarint()
+	if r.bad || n == 0 || n > uint64(len(r.b)) {
+		return 0, nil, fmt.Errorf("%w: participant index %x", ErrCorrupt, key)
+	}
+	ids := make([]uint64, n)
+	for i := range ids {
+		id += r.uvarint()
+		ids[i] = id
+	}
+	if r.bad || len(r.b) != 0 {
+		return 0, nil, fmt.Errorf("%w: participant index %x", ErrCorrupt, key)
+	}
+	return ns, ids, nil
 }
 
 func (f *Filter) matches(p *Payment) bool {
@@ -155,41 +337,42 @@ const EntriesMax = 10000
 func (s *Store) Statement(a ledger.AccountID, fromNs, toNs int64) (Statement, error) {
 	st := Statement{Account: a, FromNs: fromNs, ToNs: toNs}
 	prefix := entryPrefix(a)
-	lower := binary.BigEndian.AppendUint64(append([]byte{}, prefix...), uint64(fromNs))
-	upper := binary.BigEndian.AppendUint64(append([]byte{}, prefix...), uint64(toNs))
-	// Opening balance: the balance after the last entry before fromNs.
-	before, err := s.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: lower})
-	if err != nil {
-		return st, err
+	lower := binary.BigEndian.AppendUint64(entryPrefix(a), uint64(fromNs))
+	upper := binary.BigEndian.AppendUint64(entryPrefix(a), uint64(toNs))
+	if toNs < fromNs {
+		upper = lower
 	}
-	if before.Last() {
-		e, err := decodeEntry(before.Key(), before.Value())
-		if err != nil {
-			before.Close()
-			return st, err
-		}
-		st.OpeningNeg, st.Opening = e.BalanceNeg, e.BalanceAfter
-	}
-	if err := before.Close(); err != nil {
-		return st, err
-	}
-	st.ClosingNeg, st.Closing = st.OpeningNeg, st.Opening
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	// One iterator, so that the opening balance and the entries come from
+	// the same state of the store.
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: upper})
 	if err != nil {
 		return st, err
 	}
 	defer it.Close()
-	for valid := it.First(); valid; valid = it.Next() {
-		if len(st.Entries) == EntriesMax {
-			st.More = true
-			break
+	// Opening balance: the balance after the last entry before fromNs.
+	var bal balance
+	if it.SeekLT(lower) {
+		if bal, err = decodePostings(it.Key(), it.Value(), nil); err != nil {
+			return st, err
 		}
-		e, err := decodeEntry(it.Key(), it.Value())
+	} else if err := it.Error(); err != nil {
+		return st, err
+	}
+	st.OpeningNeg, st.Opening = bal.neg, bal.v
+	st.ClosingNeg, st.Closing = bal.neg, bal.v
+	for valid := it.SeekGE(lower); valid && !st.More; valid = it.Next() {
+		_, err := decodePostings(it.Key(), it.Value(), func(e *Entry) bool {
+			if len(st.Entries) == EntriesMax {
+				st.More = true
+				return false
+			}
+			st.Entries = append(st.Entries, *e)
+			st.ClosingNeg, st.Closing = e.BalanceNeg, e.BalanceAfter
+			return true
+		})
 		if err != nil {
 			return st, err
 		}
-		st.Entries = append(st.Entries, e)
-		st.ClosingNeg, st.Closing = e.BalanceNeg, e.BalanceAfter
 	}
 	return st, it.Error()
 }
