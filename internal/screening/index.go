@@ -713,7 +713,7 @@ func (x *Index) screen(q Query, limit, floor int) []Match {
 		total, adj := x.adjust(sc, q, country, n)
 		ex.NameScore = sc
 		ex.Adjustments = adj
-		ex.Ignored = ignored
+		ex.Ignored = append(slices.Clip(ignored), ex.Ignored...)
 		matches = append(matches, Match{
 			Reference:   e.Reference,
 			ListedName:  e.Names[n.name].Full,
@@ -1360,7 +1360,10 @@ func (x *Index) score(s *scratch, qt []qtoken, n *indexedName, explain bool) (in
 		}
 		if qt[i].class == classLegal && !person {
 			// A legal form the listed name of an entity does not have.
-			w = 0
+			if explain {
+				ex.Ignored = append(ex.Ignored, qt[i].raw)
+			}
+			continue
 		}
 		qden += w
 		if explain {
