@@ -476,10 +476,6 @@ func NewIndex(versions ...*ListVersion) *Index {
 	return x
 }
 
-// memoRow holds one vocab token's similarities with each query token, for
-// each memo kind: 1<<31 | sim<<8 | how, or 0 if not computed.
-type memoRow [4 * MaxNameTokens]uint32
-
 func newScratch(names, vocab int) *scratch {
 	return &scratch{
 		acc: make([]int32, names), mask: make([]uint64, names),
@@ -578,11 +574,12 @@ type scratch struct {
 	cands   []candidate
 	pairs   []pairing // score's pairings
 	// Similarities computed for this query (see memo): vocab token v has
-	// row vrow[v] of rows if vstamp[v] == stamp.
+	// the row of cells at vrow[v] if vstamp[v] == stamp.
 	stamp  uint32
 	vstamp []uint32
 	vrow   []int32
-	rows   []memoRow
+	cells  []uint32 // rows of 4 × len(query) cells: 1<<31 | sim<<8 | how, or 0
+	stride int      // cells per row
 	// The vocab tokens that non-essential query tokens match (see
 	// retrieve), if kstamp[v] == stamp: the best weight × similarity and
 	// the query tokens.
@@ -646,7 +643,7 @@ func (x *Index) screen(q Query, limit, floor int) []Match {
 		clear(s.kstamp)
 		s.stamp = 1
 	}
-	s.rows = s.rows[:0]
+	s.cells, s.stride = s.cells[:0], 4*len(toks)
 	qt := x.prepare(toks)
 	bonus := int32(0)
 	if !q.DateOfBirth.IsZero() {
@@ -1427,10 +1424,10 @@ const (
 func (x *Index) memo(s *scratch, kind uint64, qi int, vocab int32, compute func() (int, string)) (int, string) {
 	if s.vstamp[vocab] != s.stamp {
 		s.vstamp[vocab] = s.stamp
-		s.vrow[vocab] = int32(len(s.rows))
-		s.rows = append(s.rows, memoRow{})
+		s.vrow[vocab] = int32(len(s.cells))
+		s.cells = append(s.cells, make([]uint32, s.stride)...)
 	}
-	cell := &s.rows[s.vrow[vocab]][int(kind)*MaxNameTokens+qi]
+	cell := &s.cells[int(s.vrow[vocab])+int(kind)*(s.stride/4)+qi]
 	if *cell != 0 {
 		return int(*cell >> 8 & 0xffff), hows[*cell&0xff]
 	}
