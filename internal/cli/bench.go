@@ -336,13 +336,28 @@ func (b *batchClient) load(ctx context.Context, u *sim.Union, batch, inFlight in
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			tr := sim.NewTraffic(u, seed+uint64(w), fmt.Sprintf("c%d-%d", seed, w))
-			cmds := make([][]byte, batch)
+			// The next batch is generated while the current one is in
+			// flight, so the client's own work does not pace the node.
+			next := make(chan [][]byte, 1)
+			stop := make(chan struct{})
+			defer close(stop)
+			go func() {
+				tr := sim.NewTraffic(u, seed+uint64(w), fmt.Sprintf("c%d-%d", seed, w))
+				for {
+					cmds := make([][]byte, batch)
+					for i := range cmds {
+						cmds[i] = tr.Next(1000).Encode()
+					}
+					select {
+					case next <- cmds:
+					case <-stop:
+						return
+					}
+				}
+			}()
 			var mine []time.Duration
 			for !until(total.Load()) && firstErr.Load() == nil {
-				for i := range cmds {
-					cmds[i] = tr.Next(1000).Encode()
-				}
+				cmds := <-next
 				start := time.Now()
 				rs, err := b.send(ctx, cmds)
 				if err != nil {
