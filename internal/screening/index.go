@@ -255,13 +255,13 @@ type nameMeta struct {
 	wRest int32
 	lens  uint32
 	low   bool
-	words [2]uint64 // bit vocabBit(v) set for each word and joined pair v
+	words [4]uint64 // bit vocabBit(v) set for each word and joined pair v
 }
 
-// vocabBit spreads vocab ids over the 128 bits of nameMeta.words.
+// vocabBit spreads vocab ids over the 256 bits of nameMeta.words.
 func vocabBit(v int32) (int, uint64) {
 	h := uint32(v) * 2654435761 // Knuth's multiplicative hash
-	return int(h >> 31), 1 << (h >> 25 & 63)
+	return int(h >> 30), 1 << (h >> 24 & 63)
 }
 
 type nameToken struct {
@@ -1061,7 +1061,7 @@ func (x *Index) retrieve(qt []qtoken, s *scratch, bonus, floor int32) []candidat
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(qt[a].weight, qt[b].weight) })
 	var skipped uint32
 	var skipW, skipMax int32
-	var skipWords [2]uint64 // vocabBit of the words non-essential tokens match
+	var skipWords [4]uint64 // vocabBit of the words non-essential tokens match
 	light := always + optimisticQ
 	qmOf := func(m uint32) int32 {
 		q := int32(0)
@@ -1136,7 +1136,7 @@ func (x *Index) retrieve(qt []qtoken, s *scratch, bonus, floor int32) []candidat
 				continue
 			}
 			// Only if the name may have a word they match.
-			if nm.words[0]&skipWords[0] != 0 || nm.words[1]&skipWords[1] != 0 {
+			if nm.words[0]&skipWords[0]|nm.words[1]&skipWords[1]|nm.words[2]&skipWords[2]|nm.words[3]&skipWords[3] != 0 {
 				var sBits uint32
 				sAcc, sBits = x.skippedIn(s, n)
 				for b := sBits &^ m; b != 0; b &= b - 1 {
