@@ -195,6 +195,7 @@ type recording struct {
 	owners              []int32          // participant ref → owned[i] + 1
 	owned               []owned
 	keys, uetrs         []hashed // index entries, written in key order
+	sorted              []hashed // sortHashed's scratch
 	accounts            []int32  // account → books[i] + 1
 	books               []book
 	keyBuf, valBuf, tmp []byte
@@ -216,6 +217,34 @@ type created struct {
 
 type hashed struct{ h, id uint64 }
 
+// sortHashed sorts hs by hash, keeping the order of equal hashes (ids
+// ascending), with a radix sort: a few times faster than a comparison sort
+// for the tens of thousands of random hashes of an entry. It returns the
+// scratch space for the next call.
+func sortHashed(hs, scratch []hashed) []hashed {
+	if cap(scratch) < len(hs) {
+		scratch = make([]hashed, len(hs))
+	}
+	src, dst := hs, scratch[:len(hs)]
+	for shift := 0; shift < 64; shift += 8 {
+		var count [257]int
+		for _, x := range src {
+			count[int(byte(x.h>>shift))+1]++
+		}
+		for i := 1; i < len(count); i++ {
+			count[i] += count[i-1]
+		}
+		for _, x := range src {
+			d := byte(x.h >> shift)
+			dst[count[d]] = x
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	// NB: an even number of passes leaves the result in hs.
+	return scratch
+}
+
 // owned lists the payments of one participant created in the entry.
 type owned struct {
 	ref uint32
@@ -225,6 +254,7 @@ type owned struct {
 // book is one account's postings in the entry.
 type book struct {
 	account     ledger.AccountID
+	delta       balance // the sum of the postings
 	n           uint64
 	lastPayment uint64
 	buf         []byte
@@ -425,6 +455,7 @@ func (r *recording) book(a, counterparty ledger.AccountID, credit bool, payment,
 	bk.buf = binary.AppendVarint(bk.buf, int64(payment-bk.lastPayment))
 	bk.buf = binary.AppendUvarint(bk.buf, amount)
 	bk.lastPayment = payment
+	bk.delta = bk.delta.apply(credit, amount)
 	bk.n++
 }
 
@@ -456,12 +487,7 @@ func (r *recording) finish() error {
 		prefix string
 		hs     []hashed
 	}{{prefixKey, r.keys}, {prefixUETR, r.uetrs}} {
-		slices.SortFunc(x.hs, func(a, b hashed) int {
-			if a.h != b.h {
-				return cmp.Compare(a.h, b.h)
-			}
-			return cmp.Compare(a.id, b.id)
-		})
+		r.sorted = sortHashed(x.hs, r.sorted)
 		for _, hi := range x.hs {
 			r.keyBuf = appendOrderedUint(append(r.keyBuf[:0], hashPrefix(x.prefix, hi.h)...), hi.id)
 			if err := r.b.Set(r.keyBuf, nil, nil); err != nil {
@@ -510,13 +536,7 @@ func (r *recording) finish() error {
 		v = binary.AppendUvarint(v, bk.n)
 		v = append(v, bk.buf...)
 		r.valBuf = v
-		// The closing balance: replay the postings (cheap: a few per
-		// account per entry).
-		closing, err := decodePostings(entryKey(bk.account, r.nowNs, r.index), v, nil)
-		if err != nil {
-			return err
-		}
-		r.s.balances[bk.account] = closing
+		r.s.balances[bk.account] = opening.plus(bk.delta)
 		if err := r.b.Set(entryKey(bk.account, r.nowNs, r.index), v, nil); err != nil {
 			return err
 		}

@@ -639,6 +639,20 @@ func (b balance) apply(credit bool, amount uint64) balance {
 	return balance{!credit, v}
 }
 
+// plus returns b + d.
+func (b balance) plus(d balance) balance {
+	if b.neg == d.neg {
+		v, _ := b.v.Add(d.v)
+		return balance{b.neg, v}
+	}
+	if b.v.Cmp(d.v) >= 0 {
+		v, _ := b.v.Sub(d.v)
+		return balance{b.neg && !v.IsZero(), v}
+	}
+	v, _ := d.v.Sub(b.v)
+	return balance{d.neg, v}
+}
+
 func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)

@@ -1,12 +1,15 @@
 package history
 
 import (
+	"cmp"
 	"errors"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2"
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
 
 	"github.com/mutua-org/mutua/internal/engine"
 )
@@ -73,7 +76,7 @@ func TestRecordRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("case %d: %v", i, err)
 		}
-		if diff := cmp.Diff(p, got); diff != "" {
+		if diff := gocmp.Diff(p, got); diff != "" {
 			t.Errorf("case %d (-want +got):\n%s", i, diff)
 		}
 		// Every truncation is an error, never a panic.
@@ -116,5 +119,30 @@ func TestOldLayout(t *testing.T) {
 	err = New(db).Record(1, 1, [][]byte{{1, byte(engine.KindAddParticipant)}}, []any{&engine.Result{}}, b)
 	if !errors.Is(err, ErrLayout) {
 		t.Fatalf("Record over layout 1 = %v; want ErrLayout", err)
+	}
+}
+
+func TestSortHashed(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var scratch []hashed
+	for _, n := range []int{0, 1, 2, 255, 1000, 40000} {
+		hs := make([]hashed, n)
+		for i := range hs {
+			hs[i] = hashed{h: rng.Uint64(), id: uint64(i)}
+			if i > 0 && rng.IntN(10) == 0 {
+				hs[i].h = hs[rng.IntN(i)].h // equal hashes keep id order
+			}
+		}
+		want := slices.Clone(hs)
+		slices.SortFunc(want, func(a, b hashed) int {
+			if a.h != b.h {
+				return cmp.Compare(a.h, b.h)
+			}
+			return cmp.Compare(a.id, b.id)
+		})
+		scratch = sortHashed(hs, scratch)
+		if !slices.Equal(hs, want) {
+			t.Fatalf("sortHashed of %d hashes differs from a comparison sort", n)
+		}
 	}
 }
