@@ -16,7 +16,6 @@
 package history
 
 import (
-	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -196,6 +195,7 @@ type recording struct {
 	owned               []owned
 	keys, uetrs         []hashed // index entries, written in key order
 	sorted              []hashed // sortHashed's scratch
+	order               []uint32 // participant refs or accounts in key order
 	accounts            []int32  // account → books[i] + 1
 	books               []book
 	keyBuf, valBuf, tmp []byte
@@ -323,11 +323,7 @@ func (r *recording) command(raw []byte, res *engine.Result) error {
 	case engine.KindIssueToken, engine.KindRevokeToken, engine.KindSetScreening:
 		return nil
 	default:
-		c, err := engine.DecodeCommand(raw)
-		if err != nil {
-			return err
-		}
-		if err := r.create(&c, raw, res); err != nil {
+		if err := r.create(raw, res); err != nil {
 			return err
 		}
 	}
@@ -342,7 +338,7 @@ func (r *recording) command(raw []byte, res *engine.Result) error {
 }
 
 // create records a newly accepted payment and indexes it.
-func (r *recording) create(c *engine.Command, raw []byte, res *engine.Result) error {
+func (r *recording) create(raw []byte, res *engine.Result) error {
 	id := res.Payment
 	if len(r.created) == 0 {
 		if id < r.s.next {
@@ -352,52 +348,107 @@ func (r *recording) create(c *engine.Command, raw []byte, res *engine.Result) er
 	} else if id != r.first+uint64(len(r.created)) {
 		return fmt.Errorf("payment %d created after %d", id, r.first+uint64(len(r.created))-1)
 	}
-	p := Payment{Status: res.Status, Command: *c}
-	switch {
-	case len(res.Transfers) > 0:
-		p.From, p.To = res.Transfers[0].From, res.Transfers[0].To
-	case c.Kind == engine.KindPay || c.Kind == engine.KindReserve:
-		p.From, p.To = c.Participant, c.Payee // held: nothing moved yet
+	// From and To are the first transfer's parties; a held payment has
+	// moved nothing yet, and they are its payer and payee.
+	var from, to string
+	if len(res.Transfers) > 0 {
+		from, to = res.Transfers[0].From, res.Transfers[0].To
 	}
-	p.Posted = defaultPosted(p.Status, c)
-	cr := created{kind: c.Kind, st: state{Status: p.Status, Posted: p.Posted}, amount: c.Amount}
-	if len(r.created) == 0 || r.chunkBytes >= chunkBytesMax || len(r.created)-r.chunkStart >= chunkPaymentsMax {
-		r.chunkStart, r.chunkBytes = len(r.created), 0
-		r.baseKey, r.baseLists = c.Key, c.Screening.Lists
-		cr.chunkStart, cr.baseKey, cr.baseLists = true, c.Key, c.Screening.Lists
+	kind := engine.Kind(raw[1])
+	cr := created{kind: kind, st: state{Status: res.Status}}
+	var n newPayment
+	// Payments, nearly all the traffic, are read in place; other kinds,
+	// and a payment the compact form cannot hold, are decoded.
+	if f, ok := scanPay(raw); ok && (kind == engine.KindPay || kind == engine.KindReserve) && f.compact() {
+		if len(res.Transfers) == 0 {
+			from, to = r.name(f.participant), r.name(f.payee)
+		}
+		r.startChunk(&cr, f.key, f.lists)
+		cr.from, cr.to = r.optRef(from), r.optRef(to)
+		cr.start = len(r.arena)
+		r.arena = f.appendBody(r.arena, r, from, to, &cr.flags, r.baseKey, r.baseLists)
+		cr.amount = f.amount
+		n = newPayment{scope: f.participant, key: f.key, uetr: f.uetr}
+	} else {
+		c, err := engine.DecodeCommand(raw)
+		if err != nil {
+			return err
+		}
+		if len(res.Transfers) == 0 && (c.Kind == engine.KindPay || c.Kind == engine.KindReserve) {
+			from, to = c.Participant, c.Payee
+		}
+		p := Payment{From: from, To: to, Command: c}
+		r.startChunk(&cr, []byte(c.Key), []byte(c.Screening.Lists))
+		cr.from, cr.to = r.optRef(from), r.optRef(to)
+		cr.start = len(r.arena)
+		body, ok := appendBody(r.arena, r, &p, &cr.flags, r.baseKey, r.baseLists)
+		if !ok {
+			cr.flags = flagRaw
+			body = appendString(r.arena, string(raw))
+		}
+		r.arena = body
+		cr.amount = c.Amount
+		n = newPayment{scope: []byte(c.Participant), key: []byte(c.Key), uetr: c.UETR}
+		if c.Kind == engine.KindLinked {
+			n.scope = nil // the operator's
+		}
 	}
-	cr.from, cr.to = r.optRef(p.From), r.optRef(p.To)
-	cr.start = len(r.arena)
-	body, ok := appendBody(r.arena, r, &p, &cr.flags, r.baseKey, r.baseLists)
-	if !ok {
-		cr.flags = flagRaw
-		body = appendString(r.arena, string(raw))
+	if res.Status == engine.StatusSettled {
+		cr.st.Posted = cr.amount
 	}
-	r.arena = body
 	cr.end = len(r.arena)
 	r.chunkBytes += cr.end - cr.start + 8
 	r.created = append(r.created, cr)
 
 	// Indexes: key and UETR, and the payment's participants.
-	scope := c.Participant
-	if c.Kind == engine.KindLinked {
-		scope = ""
+	r.keys = append(r.keys, hashed{idemHash(n.scope, n.key), id})
+	if n.uetr != [16]byte{} {
+		r.uetrs = append(r.uetrs, hashed{uetrHash(n.uetr), id})
 	}
-	r.keys = append(r.keys, hashed{idemHash(scope, c.Key), id})
-	if c.UETR != [16]byte{} {
-		r.uetrs = append(r.uetrs, hashed{uetrHash(c.UETR), id})
-	}
-	if p.From != "" {
+	if from != "" {
 		r.own(cr.from-1, id)
 		r.own(cr.to-1, id)
 	}
 	for _, t := range res.Transfers {
-		if t.From != p.From || t.To != p.To {
+		if t.From != from || t.To != to {
 			r.own(r.ref(t.From), id)
 			r.own(r.ref(t.To), id)
 		}
 	}
 	return nil
+}
+
+// newPayment is what the indexes need of a created payment.
+type newPayment struct {
+	scope, key []byte
+	uetr       [16]byte
+}
+
+// startChunk starts a new chunk with cr when the open one is full (or
+// there is none), with cr's key and list set as the chunk's base.
+func (r *recording) startChunk(cr *created, key, lists []byte) {
+	if len(r.created) > 0 && r.chunkBytes < chunkBytesMax && len(r.created)-r.chunkStart < chunkPaymentsMax {
+		return
+	}
+	r.chunkStart, r.chunkBytes = len(r.created), 0
+	r.baseKey, r.baseLists = string(key), string(lists)
+	cr.chunkStart, cr.baseKey, cr.baseLists = true, r.baseKey, r.baseLists
+}
+
+// name returns the dictionary's copy of the name b (a participant id or
+// currency code), adding it when it is new.
+func (r *recording) name(b []byte) string {
+	ref := r.refBytes(b)
+	s, _ := r.s.dict.name(uint64(ref))
+	return s
+}
+
+// refBytes is ref for a name read in place; it allocates only for a new name.
+func (r *recording) refBytes(b []byte) uint32 {
+	if ref, found := r.s.dict.recorded(string(b)); found {
+		return ref
+	}
+	return r.ref(string(b))
 }
 
 func (r *recording) optRef(s string) uint32 {
@@ -507,9 +558,14 @@ func (r *recording) finish() error {
 			}
 		}
 	}
-	slices.SortFunc(r.owned, func(a, b owned) int { return cmp.Compare(a.ref, b.ref) })
-	for i := range r.owned {
-		o := &r.owned[i]
+	// NB: sorting the small keys, not the structures, is what is cheap.
+	r.order = r.order[:0]
+	for _, o := range r.owned {
+		r.order = append(r.order, o.ref)
+	}
+	slices.Sort(r.order)
+	for _, ref := range r.order {
+		o := &r.owned[r.owners[ref]-1]
 		v := binary.AppendVarint(r.valBuf[:0], r.nowNs)
 		v = binary.AppendUvarint(v, uint64(len(o.ids)))
 		prev := o.ids[0]
@@ -518,13 +574,18 @@ func (r *recording) finish() error {
 			prev = id
 		}
 		r.valBuf = v
-		if err := r.b.Set(participantKey(o.ref, o.ids[0]), v, nil); err != nil {
+		r.keyBuf = binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint32(append(r.keyBuf[:0], prefixParticipant...), o.ref), o.ids[0])
+		if err := r.b.Set(r.keyBuf, v, nil); err != nil {
 			return err
 		}
 	}
-	slices.SortFunc(r.books, func(a, b book) int { return cmp.Compare(a.account, b.account) })
-	for i := range r.books {
-		bk := &r.books[i]
+	r.order = r.order[:0]
+	for _, bk := range r.books {
+		r.order = append(r.order, uint32(bk.account))
+	}
+	slices.Sort(r.order)
+	for _, a := range r.order {
+		bk := &r.books[r.accounts[a]-1]
 		opening, found := r.s.balances[bk.account]
 		if !found {
 			var err error
@@ -537,7 +598,9 @@ func (r *recording) finish() error {
 		v = append(v, bk.buf...)
 		r.valBuf = v
 		r.s.balances[bk.account] = opening.plus(bk.delta)
-		if err := r.b.Set(entryKey(bk.account, r.nowNs, r.index), v, nil); err != nil {
+		r.keyBuf = binary.BigEndian.AppendUint32(append(r.keyBuf[:0], prefixEntry...), uint32(bk.account))
+		r.keyBuf = binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(r.keyBuf, uint64(r.nowNs)), r.index)
+		if err := r.b.Set(r.keyBuf, v, nil); err != nil {
 			return err
 		}
 	}

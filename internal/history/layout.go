@@ -116,11 +116,12 @@ func prefixEnd(p []byte) []byte {
 func uetrHash(u [16]byte) uint64 { return xxhash.Sum64(u[:]) }
 
 // idemHash hashes an idempotency key in its participant's scope.
-func idemHash(participant, key string) uint64 {
-	d := xxhash.New()
-	_, _ = d.WriteString(participant)
+func idemHash(participant, key []byte) uint64 {
+	var d xxhash.Digest
+	d.Reset()
+	_, _ = d.Write(participant)
 	_, _ = d.Write([]byte{0})
-	_, _ = d.WriteString(key)
+	_, _ = d.Write(key)
 	return d.Sum64()
 }
 
@@ -219,7 +220,10 @@ func decodeOverride(v []byte) (state, error) {
 }
 
 // refs maps strings to dictionary references while encoding.
-type refs interface{ ref(s string) uint32 }
+type refs interface {
+	ref(s string) uint32
+	refBytes(b []byte) uint32 // ref(string(b)), without allocating for a known name
+}
 
 // names maps dictionary references back to strings while decoding.
 type names interface {
@@ -254,73 +258,24 @@ func defaultPosted(s engine.Status, c *engine.Command) int64 {
 
 // appendBody appends the compact body of p's command, or reports that the
 // command needs the raw form. Only fields the engine has validated as
-// participant ids and currency codes go to the dictionary.
+// participant ids and currency codes go to the dictionary. Payments and
+// reservations are encoded from the command as read in place: see
+// payFields.appendBody.
 func appendBody(b []byte, d refs, p *Payment, flags *uint64, baseKey, baseLists string) ([]byte, bool) {
 	c := &p.Command
 	switch c.Kind {
-	case engine.KindPay, engine.KindReserve:
-		if c.PayeeCurrency != "" && c.PayeeCurrency != c.Currency {
-			return nil, false
-		}
-		b = appendParticipant(b, d, p, flags)
-		if c.Payee == p.To {
-			*flags |= flagPayeeTo
-		} else {
-			b = appendRef(b, d, c.Payee)
-		}
-		b = appendRef(b, d, c.Currency)
-		if c.PayeeCurrency != "" {
-			*flags |= flagPayeeCcy
-		}
-		b = binary.AppendVarint(b, c.Amount)
-		b = appendKey(b, c.Key, baseKey)
-		if c.UETR != [16]byte{} {
-			*flags |= flagUETR
-			b = append(b, c.UETR[:]...)
-		}
-		for i, s := range [...]string{c.EndToEndID, c.DebtorName, c.CreditorName, c.UltimateDebtorName, c.UltimateCreditorName, c.Remittance} {
-			if s != "" {
-				*flags |= flagE2E << i
-				b = appendString(b, s)
-			}
-		}
-		if c.Priority != 0 {
-			*flags |= flagPriority
-			b = append(b, c.Priority)
-		}
-		if c.TimeoutNs != 0 {
-			*flags |= flagTimeout
-			b = binary.AppendVarint(b, c.TimeoutNs)
-		}
-		sc := &c.Screening
-		switch {
-		case sc.Lists == "":
-		case sc.Lists == baseLists:
-			*flags |= flagListsBase
-		default:
-			*flags |= flagLists
-			b = appendString(b, sc.Lists)
-		}
-		if sc.Score != 0 || sc.Party != "" || sc.Ref != "" || sc.Listed != "" {
-			*flags |= flagScreening
-			b = binary.AppendUvarint(b, uint64(sc.Score))
-			b = appendString(b, sc.Party)
-			b = appendString(b, sc.Ref)
-			b = appendString(b, sc.Listed)
-		}
-		return b, true
 	case engine.KindFund, engine.KindDefund:
 		b = appendParticipant(b, d, p, flags)
 		b = appendRef(b, d, c.Currency)
 		b = binary.AppendVarint(b, c.Amount)
-		b = appendKey(b, c.Key, baseKey)
+		b = appendKey(b, []byte(c.Key), baseKey)
 		if c.Remittance != "" {
 			*flags |= flagRemittance
 			b = appendString(b, c.Remittance)
 		}
 		return b, true
 	case engine.KindLinked:
-		b = appendKey(b, c.Key, baseKey)
+		b = appendKey(b, []byte(c.Key), baseKey)
 		b = binary.AppendUvarint(b, uint64(len(c.Transfers)))
 		for _, t := range c.Transfers {
 			b = appendRef(b, d, t.Debit)
@@ -331,6 +286,129 @@ func appendBody(b []byte, d refs, p *Payment, flags *uint64, baseKey, baseLists 
 		return b, true
 	}
 	return nil, false
+}
+
+// payFields are the fields of an encoded pay or reserve command
+// (engine.AppendCommand's format), read in place: the slices alias it.
+type payFields struct {
+	participant, payee, currency, payeeCurrency []byte
+	amount                                      int64
+	key                                         []byte
+	uetr                                        [16]byte
+	texts                                       [6][]byte // end-to-end id, debtor, creditor, ultimate debtor, ultimate creditor, remittance
+	priority                                    byte
+	timeout                                     int64
+	lists                                       []byte
+	score                                       uint64
+	party, ref, listed                          []byte
+}
+
+// screeningMarker starts the screening block of an encoded payment.
+const screeningMarker = 0xff
+
+// scanPay reads an encoded pay or reserve command. It reports false for
+// anything else or anything that does not parse exactly; the caller then
+// decodes the command properly.
+func scanPay(raw []byte) (payFields, bool) {
+	var f payFields
+	if len(raw) < 2 || raw[0] != 1 || (engine.Kind(raw[1]) != engine.KindPay && engine.Kind(raw[1]) != engine.KindReserve) {
+		return f, false
+	}
+	r := reader{b: raw[2:]}
+	f.participant, f.payee, f.currency, f.payeeCurrency = r.bytes(), r.bytes(), r.bytes(), r.bytes()
+	f.amount = r.varint()
+	f.key = r.bytes()
+	r.fixed(f.uetr[:])
+	for i := range f.texts {
+		f.texts[i] = r.bytes()
+	}
+	var b [1]byte
+	r.fixed(b[:])
+	f.priority = b[0]
+	f.timeout = r.varint()
+	if r.fixed(b[:]); b[0] != screeningMarker {
+		return f, false
+	}
+	f.lists = r.bytes()
+	f.score = r.uvarint()
+	f.party, f.ref, f.listed = r.bytes(), r.bytes(), r.bytes()
+	return f, !r.bad && len(r.b) == 0 && f.score <= engine.ScoreMax
+}
+
+// compact reports whether the compact form holds the payment: its payee
+// currency, if any, is its currency (the engine accepts no other).
+func (f *payFields) compact() bool {
+	return len(f.payeeCurrency) == 0 || string(f.payeeCurrency) == string(f.currency)
+}
+
+// appendBody appends the compact body of a payment or reservation whose
+// first transfer runs from → to (or, held, its payer and payee).
+func (f *payFields) appendBody(b []byte, r refs, from, to string, flags *uint64, baseKey, baseLists string) []byte {
+	switch string(f.participant) {
+	case from:
+		*flags |= flagPartFrom
+	case to:
+		*flags |= flagPartTo
+	default:
+		b = binary.AppendUvarint(b, uint64(r.refBytes(f.participant))+1)
+	}
+	if string(f.payee) == to {
+		*flags |= flagPayeeTo
+	} else {
+		b = appendRefBytes(b, r, f.payee)
+	}
+	b = appendRefBytes(b, r, f.currency)
+	if len(f.payeeCurrency) > 0 {
+		*flags |= flagPayeeCcy
+	}
+	b = binary.AppendVarint(b, f.amount)
+	b = appendKey(b, f.key, baseKey)
+	if f.uetr != [16]byte{} {
+		*flags |= flagUETR
+		b = append(b, f.uetr[:]...)
+	}
+	for i, s := range f.texts {
+		if len(s) > 0 {
+			*flags |= flagE2E << i
+			b = appendBytes(b, s)
+		}
+	}
+	if f.priority != 0 {
+		*flags |= flagPriority
+		b = append(b, f.priority)
+	}
+	if f.timeout != 0 {
+		*flags |= flagTimeout
+		b = binary.AppendVarint(b, f.timeout)
+	}
+	switch {
+	case len(f.lists) == 0:
+	case string(f.lists) == baseLists:
+		*flags |= flagListsBase
+	default:
+		*flags |= flagLists
+		b = appendBytes(b, f.lists)
+	}
+	if f.score != 0 || len(f.party) > 0 || len(f.ref) > 0 || len(f.listed) > 0 {
+		*flags |= flagScreening
+		b = binary.AppendUvarint(b, f.score)
+		b = appendBytes(b, f.party)
+		b = appendBytes(b, f.ref)
+		b = appendBytes(b, f.listed)
+	}
+	return b
+}
+
+func appendRefBytes(b []byte, r refs, s []byte) []byte {
+	if len(s) == 0 {
+		return append(b, 0)
+	}
+	return binary.AppendUvarint(b, uint64(r.refBytes(s))+1)
+}
+
+func appendBytes(b, s []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
 }
 
 func appendParticipant(b []byte, d refs, p *Payment, flags *uint64) []byte {
@@ -345,13 +423,13 @@ func appendParticipant(b []byte, d refs, p *Payment, flags *uint64) []byte {
 	return b
 }
 
-func appendKey(b []byte, key, base string) []byte {
+func appendKey(b []byte, key []byte, base string) []byte {
 	n := 0
 	for n < len(key) && n < len(base) && key[n] == base[n] {
 		n++
 	}
 	b = binary.AppendUvarint(b, uint64(n))
-	return appendString(b, key[n:])
+	return appendBytes(b, key[n:])
 }
 
 func (r *reader) key(base string) string {

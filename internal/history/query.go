@@ -135,7 +135,7 @@ func (s *Store) PaymentByUETR(u [16]byte) (Payment, bool, error) {
 // (the latest, as for PaymentByUETR). Linked batches are the operator's:
 // participant "".
 func (s *Store) PaymentByKey(participant, key string) (Payment, bool, error) {
-	return s.byHash(prefixKey, idemHash(participant, key), func(p *Payment) bool {
+	return s.byHash(prefixKey, idemHash([]byte(participant), []byte(key)), func(p *Payment) bool {
 		scope := p.Command.Participant
 		if p.Command.Kind == engine.KindLinked {
 			scope = ""
