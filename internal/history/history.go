@@ -226,7 +226,7 @@ func sortHashed(hs, scratch []hashed) []hashed {
 		scratch = make([]hashed, len(hs))
 	}
 	src, dst := hs, scratch[:len(hs)]
-	for shift := 0; shift < 64; shift += 8 {
+	for shift := 0; shift < hashBits; shift += 8 {
 		var count [257]int
 		for _, x := range src {
 			count[int(byte(x.h>>shift))+1]++
@@ -241,7 +241,7 @@ func sortHashed(hs, scratch []hashed) []hashed {
 		}
 		src, dst = dst, src
 	}
-	// NB: an even number of passes leaves the result in hs.
+	// NB: an even number of passes (hashBits/8) leaves the result in hs.
 	return scratch
 }
 

@@ -19,8 +19,8 @@ import (
 //	h n <ref:4>                           dictionary: participant id or currency code
 //	h p <first:8>                         chunk: payments first.. created in one entry
 //	h s <id:8>                            status override of a payment after its entry
-//	h u <hash:8> <id:n>                   UETR index (hash of the UETR)
-//	h k <hash:8> <id:n>                   idempotency-key index (hash of participant, key)
+//	h u <hash:6> <id:n>                   UETR index (hash of the UETR)
+//	h k <hash:6> <id:n>                   idempotency-key index (hash of participant, key)
 //	h i <participant ref:4> <first:8>     a participant's payments created in one entry
 //	h e <account:4> <ns:8> <index:8>      an account's postings in one entry
 //
@@ -67,9 +67,17 @@ func dictKey(ref uint32) []byte {
 	return binary.BigEndian.AppendUint32([]byte(prefixDict), ref)
 }
 
+// hashBits is the length of the index hashes: short keys, and with the id
+// in the key a collision only costs a lookup one more record to check.
+const hashBits = 48
+
 // hashPrefix is the key prefix of all index keys for one hashed value.
 func hashPrefix(prefix string, h uint64) []byte {
-	return binary.BigEndian.AppendUint64([]byte(prefix), h)
+	b := []byte(prefix)
+	for shift := hashBits - 8; shift >= 0; shift -= 8 {
+		b = append(b, byte(h>>shift))
+	}
+	return b
 }
 
 func hashKey(prefix string, h uint64, id uint64) []byte {
@@ -113,7 +121,7 @@ func prefixEnd(p []byte) []byte {
 	return nil // no upper bound
 }
 
-func uetrHash(u [16]byte) uint64 { return xxhash.Sum64(u[:]) }
+func uetrHash(u [16]byte) uint64 { return xxhash.Sum64(u[:]) >> (64 - hashBits) }
 
 // idemHash hashes an idempotency key in its participant's scope.
 func idemHash(participant, key []byte) uint64 {
@@ -122,7 +130,7 @@ func idemHash(participant, key []byte) uint64 {
 	_, _ = d.Write(participant)
 	_, _ = d.Write([]byte{0})
 	_, _ = d.Write(key)
-	return d.Sum64()
+	return d.Sum64() >> (64 - hashBits)
 }
 
 func participantPrefix(ref uint32) []byte {

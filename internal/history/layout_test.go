@@ -220,7 +220,7 @@ func TestSortHashed(t *testing.T) {
 	for _, n := range []int{0, 1, 2, 255, 1000, 40000} {
 		hs := make([]hashed, n)
 		for i := range hs {
-			hs[i] = hashed{h: rng.Uint64(), id: uint64(i)}
+			hs[i] = hashed{h: rng.Uint64() >> (64 - hashBits), id: uint64(i)}
 			if i > 0 && rng.IntN(10) == 0 {
 				hs[i].h = hs[rng.IntN(i)].h // equal hashes keep id order
 			}
