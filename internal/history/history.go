@@ -308,7 +308,7 @@ func (r *recording) command(raw []byte, res *engine.Result) error {
 	}
 	kind := engine.Kind(raw[1])
 	switch kind {
-	case engine.KindPost, engine.KindVoid, engine.KindRelease, engine.KindRejectHeld:
+	case engine.KindPost, engine.KindVoid, engine.KindRelease, engine.KindRejectHeld, engine.KindCancel:
 		if res.Status == engine.StatusHeld {
 			// The first of two approvals: the payment did not change.
 			return nil
