@@ -12,7 +12,7 @@
 // rejected) is a small override key. An account's postings in one entry
 // share one key, and so do the ids of a participant's payments created in
 // one entry. Only the UETR and idempotency-key indexes have a key per
-// payment, and those are short.
+// payment; those are short, and written in bulk (see index.go).
 package history
 
 import (
@@ -69,8 +69,9 @@ type Entry struct {
 // Store reads and writes the history in a Pebble database shared with the
 // node. Queries may run concurrently with each other and with Record.
 type Store struct {
-	db   *pebble.DB
-	dict dict
+	db      *pebble.DB
+	dict    dict
+	pending pendingIndex
 
 	// The recorder's own state. REQUIRES: Record is not called
 	// concurrently (the node calls it from one goroutine).
@@ -85,7 +86,9 @@ type Store struct {
 
 // New returns a store over db.
 func New(db *pebble.DB) *Store {
-	return &Store{db: db, balances: make(map[ledger.AccountID]balance)}
+	s := &Store{db: db, balances: make(map[ledger.AccountID]balance)}
+	s.pending.foldEntries = indexFoldEntries
+	return s
 }
 
 // prepare loads what the recorder needs on its first call and checks the
@@ -95,6 +98,9 @@ func (s *Store) prepare(b *pebble.Batch) error {
 		return nil
 	}
 	if err := s.dict.load(s.db); err != nil {
+		return err
+	}
+	if err := s.loadPending(); err != nil {
 		return err
 	}
 	v, closer, err := s.db.Get([]byte(prefixVersion))
@@ -214,8 +220,6 @@ type created struct {
 	baseKey    string
 	baseLists  string
 }
-
-type hashed struct{ h, id uint64 }
 
 // sortHashed sorts hs by hash, keeping the order of equal hashes (ids
 // ascending), with a radix sort: a few times faster than a comparison sort
@@ -532,19 +536,8 @@ func (r *recording) finish() error {
 	if err := r.writeChunks(); err != nil {
 		return err
 	}
-	// NB: keys in order make the memtable inserts far cheaper (the
-	// skiplist searches share their path), and these are most keys.
-	for _, x := range [...]struct {
-		prefix string
-		hs     []hashed
-	}{{prefixKey, r.keys}, {prefixUETR, r.uetrs}} {
-		r.sorted = sortHashed(x.hs, r.sorted)
-		for _, hi := range x.hs {
-			r.keyBuf = appendOrderedUint(append(r.keyBuf[:0], hashPrefix(x.prefix, hi.h)...), hi.id)
-			if err := r.b.Set(r.keyBuf, nil, nil); err != nil {
-				return err
-			}
-		}
+	if err := r.addIndex(); err != nil {
+		return err
 	}
 	if len(r.overrides) > 0 {
 		ids := make([]uint64, 0, len(r.overrides))

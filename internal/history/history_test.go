@@ -39,6 +39,7 @@ type harness struct {
 	index uint64
 	now   int64
 	seq   int
+	fold  int // index fold size, 0 for the default
 
 	// The naive model, from results.
 	pays     map[uint64]*want
@@ -91,7 +92,16 @@ func (h *harness) open() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	h.db, h.s = db, New(db)
+	h.db = db
+	h.s = h.newStore()
+}
+
+func (h *harness) newStore() *Store {
+	s := New(h.db)
+	if h.fold > 0 {
+		s.pending.foldEntries = h.fold
+	}
+	return s
 }
 
 // restart closes and reopens the store: the recorder's caches start empty.
@@ -124,7 +134,7 @@ func (h *harness) apply(cmds []*engine.Command) []*engine.Result {
 	// first attempt must leave nothing behind.
 	if h.rng.IntN(8) == 0 {
 		b := h.db.NewBatch()
-		if err := New(h.db).Record(h.index, h.now, raw, out, b); err != nil {
+		if err := h.newStore().Record(h.index, h.now, raw, out, b); err != nil {
 			h.t.Fatal(err)
 		}
 		b.Close()
@@ -362,16 +372,24 @@ func (h *harness) run(entries, n int) {
 }
 
 func TestRecordAndQuery(t *testing.T) {
-	for _, seed := range []uint64{1, 2, 3} {
+	// Index folds: never (all in memory), often, now and then.
+	for seed, fold := range map[uint64]int{1: 0, 2: 50, 3: 700} {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			h := newHarness(t, seed, 6, "INR", "JPY", "KWD")
+			h.fold = fold
+			h.restart()
 			h.run(40, 60)
+			if folded := h.countKeys(prefixKey); (fold > 0) != (folded > 0) {
+				t.Errorf("fold size %d: %d idempotency keys stored", fold, folded)
+			}
 			h.checkStatuses()
 			h.checkPayments()
 			h.checkLookups()
 			h.checkListings()
 			h.checkStatements()
+			// After a restart, lookups come before any recording.
 			h.restart()
+			h.checkLookups()
 			h.checkPayments()
 			h.checkStatements()
 		})
@@ -647,12 +665,29 @@ func signed(neg bool, v *big.Int) *big.Int {
 // for byte.
 func TestDeterministic(t *testing.T) {
 	a, b := newHarness(t, 9, 5, "INR", "JPY"), newHarness(t, 9, 5, "INR", "JPY")
+	a.fold, b.fold = 100, 100
+	a.restart()
+	b.restart()
 	a.run(12, 40)
 	b.run(12, 40)
 	ka, kb := dump(t, a.db), dump(t, b.db)
 	if !slices.EqualFunc(ka, kb, func(x, y [2][]byte) bool { return bytes.Equal(x[0], y[0]) && bytes.Equal(x[1], y[1]) }) {
 		t.Fatalf("two recordings of the same log differ: %d and %d keys", len(ka), len(kb))
 	}
+}
+
+// countKeys counts the stored keys with prefix.
+func (h *harness) countKeys(prefix string) int {
+	it, err := h.db.NewIter(&pebble.IterOptions{LowerBound: []byte(prefix), UpperBound: prefixEnd([]byte(prefix))})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer it.Close()
+	n := 0
+	for valid := it.First(); valid; valid = it.Next() {
+		n++
+	}
+	return n
 }
 
 func dump(t *testing.T, db *pebble.DB) [][2][]byte {
@@ -724,5 +759,60 @@ func TestBounds(t *testing.T) {
 	}
 	if diff := cmp.Diff(want[:EntriesMax], st.Entries); diff != "" {
 		t.Fatalf("statement (-want +got):\n%s", diff)
+	}
+}
+
+// TestConcurrentQueries looks payments up while entries are recorded and
+// the index folds: a recorded payment is always found.
+func TestConcurrentQueries(t *testing.T) {
+	h := newHarness(t, 11, 4, "INR")
+	h.fold = 300
+	h.restart()
+	h.apply(h.u.Setup(1_000_000))
+	type ref struct {
+		id         uint64
+		uetr       [16]byte
+		payer, key string
+	}
+	recorded := make(chan ref, 1<<16)
+	done := make(chan error)
+	go func() {
+		var seen []ref
+		for r := range recorded {
+			seen = append(seen, r)
+			for _, x := range []ref{r, seen[len(seen)/2], seen[0]} {
+				if p, found, err := h.s.PaymentByKey(x.payer, x.key); err != nil || !found || p.ID != x.id {
+					done <- fmt.Errorf("PaymentByKey(%s, %s) = %d, %v, %v; want %d", x.payer, x.key, p.ID, found, err, x.id)
+					return
+				}
+				if x.uetr != [16]byte{} {
+					if p, found, err := h.s.PaymentByUETR(x.uetr); err != nil || !found || p.ID != x.id {
+						done <- fmt.Errorf("PaymentByUETR(%x) = %d, %v, %v; want %d", x.uetr, p.ID, found, err, x.id)
+						return
+					}
+				}
+			}
+			if r.payer == "" {
+				continue // a linked batch: the operator's
+			}
+			if _, _, err := h.s.Payments(Filter{Participant: r.payer, Limit: 10}); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for range 30 {
+		cmds := h.entry(40)
+		rs := h.apply(cmds)
+		for _, r := range rs {
+			if w := h.pays[r.Payment]; w != nil && w.index == h.index && !r.Duplicate && r.Reason == engine.OK {
+				recorded <- ref{w.id, w.cmd.UETR, w.cmd.Participant, w.cmd.Key}
+			}
+		}
+	}
+	close(recorded)
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

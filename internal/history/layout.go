@@ -23,10 +23,12 @@ import (
 //	h k <hash:6> <id:n>                   idempotency-key index (hash of participant, key)
 //	h i <participant ref:4> <first:8>     a participant's payments created in one entry
 //	h e <account:4> <ns:8> <index:8>      an account's postings in one entry
+//	h w                                   index watermark (see index.go)
 //
 // The recorder writes, per log entry, one chunk key per chunkPaymentsMax
 // payments, one key per participant and one per account touched by the
-// entry, and two small index keys per payment. Payment ids are contiguous
+// entry; and, in bulk every million or so payments, two small index keys
+// per payment. Payment ids are contiguous
 // within an entry, so a chunk is found by seeking to the last chunk key at
 // or before an id. The hash indexes put the id in the key, so two values with
 // the same hash are two keys, never an overwrite; a lookup checks every

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -235,6 +236,62 @@ func TestSortHashed(t *testing.T) {
 		scratch = sortHashed(hs, scratch)
 		if !slices.Equal(hs, want) {
 			t.Fatalf("sortHashed of %d hashes differs from a comparison sort", n)
+		}
+	}
+}
+
+func TestMergeRuns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, k := range []int{0, 1, 2, 3, 17} {
+		var runs [][]hashed
+		var want []hashed
+		id := uint64(0)
+		for range k {
+			run := make([]hashed, rng.IntN(300))
+			for i := range run {
+				id++
+				run[i] = hashed{h: uint64(rng.IntN(500)), id: id} // equal hashes across runs
+			}
+			sortHashed(run, nil)
+			runs = append(runs, run)
+			want = append(want, run...)
+		}
+		sortHashed(want, nil)
+		var got []hashed
+		mergeRuns(runs, func(x hashed) { got = append(got, x) })
+		if !slices.Equal(got, want) {
+			t.Fatalf("mergeRuns of %d runs differs from a sort", k)
+		}
+	}
+}
+
+// TestPendingRuns keeps the runs few and sorted however many small
+// entries come.
+func TestPendingRuns(t *testing.T) {
+	var x pendingIndex
+	rng := rand.New(rand.NewPCG(7, 8))
+	id := uint64(0)
+	var all []hashed
+	for e := range 5000 {
+		run := indexRun{}
+		for range rng.IntN(5) {
+			id++
+			run.keys = append(run.keys, hashed{h: rng.Uint64() >> (64 - hashBits), id: id})
+		}
+		all = append(all, run.keys...)
+		x.add(run)
+		if len(x.runs) > 2*bits.Len(uint(x.n))+2 {
+			t.Fatalf("after %d entries of %d keys: %d runs", e, x.n, len(x.runs))
+		}
+	}
+	for _, k := range all[:100] {
+		if got := x.candidates(prefixKey, k.h); !slices.Contains(got, k.id) {
+			t.Fatalf("candidates(%x) = %v; want %d among them", k.h, got, k.id)
+		}
+	}
+	for _, run := range x.runs {
+		if !slices.IsSortedFunc(run.keys, func(a, b hashed) int { return cmp.Compare(a.h, b.h) }) {
+			t.Fatal("a run is out of order")
 		}
 	}
 }

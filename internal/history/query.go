@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/cockroachdb/pebble/v2"
 
@@ -146,36 +147,54 @@ func (s *Store) PaymentByKey(participant, key string) (Payment, bool, error) {
 
 // byHash returns the newest payment indexed under hash h that matches.
 func (s *Store) byHash(prefix string, h uint64, match func(*Payment) bool) (Payment, bool, error) {
+	if err := s.loadPending(); err != nil {
+		return Payment{}, false, err
+	}
 	rd, err := s.reader()
 	if err != nil {
 		return Payment{}, false, err
 	}
 	defer rd.close()
+	// NB: the runs first, then the store: a fold moves entries from the
+	// runs to the store, never the other way.
+	pending := s.pending.candidates(prefix, h)
 	lower := hashPrefix(prefix, h)
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: prefixEnd(lower)})
 	if err != nil {
 		return Payment{}, false, err
 	}
 	defer it.Close()
-	n := 0
-	for valid := it.Last(); valid && n < candidatesMax; valid = it.Prev() {
-		n++
+	var stored []uint64
+	for valid := it.Last(); valid && len(stored) < candidatesMax; valid = it.Prev() {
 		id, ok := orderedUint(it.Key()[len(lower):])
 		if !ok {
 			return Payment{}, false, fmt.Errorf("%w: index key %x", ErrCorrupt, it.Key())
 		}
+		stored = append(stored, id)
+	}
+	if err := it.Error(); err != nil {
+		return Payment{}, false, err
+	}
+	ids := append(stored, pending...)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	for i := len(ids) - 1; i >= 0 && i >= len(ids)-candidatesMax; i-- {
+		id := ids[i]
 		p, found, err := rd.payment(id)
 		if err != nil {
 			return Payment{}, false, err
 		}
 		if !found {
-			return Payment{}, false, fmt.Errorf("%w: index key %x names unknown payment %d", ErrCorrupt, it.Key(), id)
+			if slices.Contains(pending, id) {
+				continue // recorded, not yet committed
+			}
+			return Payment{}, false, fmt.Errorf("%w: index names unknown payment %d", ErrCorrupt, id)
 		}
 		if match(&p) {
 			return p, true, nil
 		}
 	}
-	return Payment{}, false, it.Error()
+	return Payment{}, false, nil
 }
 
 // Filter selects a participant's payments. Zero fields select everything.
