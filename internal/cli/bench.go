@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -282,25 +281,7 @@ func newBatchClient(c *child) *batchClient {
 }
 
 func (b *batchClient) send(ctx context.Context, cmds [][]byte) ([]httpapi.BatchResult, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.url+"/v1/commands", bytes.NewReader(httpapi.EncodeBatch(cmds)))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+b.token)
-	req.Header.Set("Content-Type", httpapi.BatchContentType)
-	resp, err := b.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("POST /v1/commands: %s: %s", resp.Status, body)
-	}
-	return httpapi.DecodeResults(body)
+	return httpapi.PostBatch(ctx, b.http, b.url, b.token, cmds)
 }
 
 // setup sends the union's setup commands in batches and checks each result.

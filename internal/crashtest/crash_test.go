@@ -5,7 +5,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -98,24 +97,7 @@ func (s *server) kill() {
 
 // send posts a batch; an error means the batch was not acknowledged.
 func (s *server) send(ctx context.Context, cmds [][]byte) ([]httpapi.BatchResult, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url+"/v1/commands", bytes.NewReader(httpapi.EncodeBatch(cmds)))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+s.token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: %s", resp.Status, body)
-	}
-	return httpapi.DecodeResults(body)
+	return httpapi.PostBatch(ctx, http.DefaultClient, s.url, s.token, cmds)
 }
 
 // acked is a payment the node acknowledged as settled.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/mutua-org/mutua/internal/ledger"
@@ -122,15 +123,7 @@ func (e *Engine) Held() []Payment {
 			out = append(out, *p)
 		}
 	})
-	slices.SortFunc(out, func(a, b Payment) int {
-		switch {
-		case a.ID < b.ID:
-			return -1
-		case a.ID > b.ID:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b Payment) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }
 

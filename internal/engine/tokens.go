@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"slices"
 )
@@ -82,14 +83,6 @@ func (e *Engine) Tokens() []Token {
 	for _, t := range e.tokens {
 		out = append(out, *t)
 	}
-	slices.SortFunc(out, func(a, b Token) int {
-		switch {
-		case a.ID < b.ID:
-			return -1
-		case a.ID > b.ID:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b Token) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }

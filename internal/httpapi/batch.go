@@ -2,10 +2,12 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 
 	"github.com/mutua-org/mutua/internal/engine"
 )
@@ -113,4 +115,30 @@ func readAll(r io.Reader) ([]byte, error) {
 	var buf bytes.Buffer
 	_, err := buf.ReadFrom(r)
 	return buf.Bytes(), err
+}
+
+// PostBatch sends encoded commands to a node's POST /v1/commands with an
+// operator token and returns their results. An error means the batch was not
+// acknowledged (it may or may not have been applied; resend it: the engine
+// answers repeated payments from their idempotency keys).
+func PostBatch(ctx context.Context, client *http.Client, baseURL, token string, cmds [][]byte) ([]BatchResult, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, baseURL+"/v1/commands", bytes.NewReader(EncodeBatch(cmds)))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", BatchContentType)
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("POST /v1/commands: %s: %s", resp.Status, body)
+	}
+	return DecodeResults(body)
 }
