@@ -144,14 +144,20 @@ func (x *pendingIndex) add(run indexRun) {
 	x.push(run)
 }
 
+// runMergeMax is the size of a run past which it is not merged with the
+// next: a lookup searches at most foldEntries/runMergeMax runs of that
+// size and a few smaller ones, and an entry of ordinary size is never
+// merged.
+const runMergeMax = 1 << 15
+
 // push appends a sorted run and merges the last runs while the one before
-// is no larger than twice the last, so that there are O(log n) runs for a
-// lookup to search, however small the entries. REQUIRES: mu held for
+// is no larger than twice the last and small, so that there are few runs
+// for a lookup to search, however small the entries. REQUIRES: mu held for
 // writing.
 func (x *pendingIndex) push(run indexRun) {
 	x.runs = append(x.runs, run)
 	x.n += len(run.keys) + len(run.uetrs)
-	for k := len(x.runs); k > 1 && x.runs[k-2].size() <= 2*x.runs[k-1].size(); k = len(x.runs) {
+	for k := len(x.runs); k > 1 && x.runs[k-2].size() <= 2*x.runs[k-1].size() && x.runs[k-2].size() < runMergeMax; k = len(x.runs) {
 		a, b := x.runs[k-2], x.runs[k-1]
 		x.runs[k-2] = indexRun{keys: merge2(a.keys, b.keys), uetrs: merge2(a.uetrs, b.uetrs)}
 		x.runs = x.runs[:k-1]
@@ -163,8 +169,14 @@ func (r indexRun) size() int { return len(r.keys) + len(r.uetrs) }
 // merge2 merges two sorted runs, a's ids all below b's, into a new one.
 func merge2(a, b []hashed) []hashed {
 	out := make([]hashed, 0, len(a)+len(b))
-	mergeRuns([][]hashed{a, b}, func(x hashed) { out = append(out, x) })
-	return out
+	for len(a) > 0 && len(b) > 0 {
+		if b[0].h < a[0].h {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // candidates returns the ids in the runs indexed under hash h.

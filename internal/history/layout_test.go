@@ -280,7 +280,7 @@ func TestPendingRuns(t *testing.T) {
 		}
 		all = append(all, run.keys...)
 		x.add(run)
-		if len(x.runs) > 2*bits.Len(uint(x.n))+2 {
+		if len(x.runs) > 2*bits.Len(uint(x.n))+2+x.n/runMergeMax {
 			t.Fatalf("after %d entries of %d keys: %d runs", e, x.n, len(x.runs))
 		}
 	}
