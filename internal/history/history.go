@@ -97,12 +97,6 @@ func (s *Store) prepare(b *pebble.Batch) error {
 	if s.ready {
 		return nil
 	}
-	if err := s.dict.load(s.db); err != nil {
-		return err
-	}
-	if err := s.loadPending(); err != nil {
-		return err
-	}
 	v, closer, err := s.db.Get([]byte(prefixVersion))
 	switch {
 	case errors.Is(err, pebble.ErrNotFound):
@@ -126,11 +120,17 @@ func (s *Store) prepare(b *pebble.Batch) error {
 		return fmt.Errorf("history: layout version: %w", err)
 	default:
 		ok := len(v) == 1 && v[0] == layoutVersion
-		version := v
+		version := slices.Clone(v)
 		closer.Close()
 		if !ok {
 			return fmt.Errorf("%w: version %x; this code reads %d", ErrLayout, version, layoutVersion)
 		}
+	}
+	if err := s.dict.load(s.db); err != nil {
+		return err
+	}
+	if err := s.loadPending(); err != nil {
+		return err
 	}
 	next, err := s.lastChunkEnd()
 	if err != nil {

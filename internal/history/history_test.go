@@ -172,7 +172,7 @@ func (h *harness) model(raw []byte, r *engine.Result) {
 		return
 	}
 	switch c.Kind {
-	case engine.KindFund, engine.KindDefund, engine.KindPay, engine.KindReserve, engine.KindLinked:
+	case engine.KindFund, engine.KindDefund, engine.KindPay, engine.KindReserve, engine.KindLinked, engine.KindReturn:
 	default:
 		return
 	}
@@ -194,6 +194,9 @@ func (h *harness) model(raw []byte, r *engine.Result) {
 		for _, t := range c.Transfers {
 			parties = append(parties, t.Debit, t.Credit)
 		}
+	case engine.KindReturn:
+		w.from, w.to = c.Participant, h.pays[c.PendingID].cmd.Participant
+		parties = []string{w.from, w.to}
 	}
 	h.pays[w.id] = w
 	h.ids = append(h.ids, w.id)
@@ -288,7 +291,7 @@ func (h *harness) entry(n int) []*engine.Command {
 		}
 	}
 	for len(cmds) < n {
-		switch k := h.rng.IntN(20); {
+		switch k := h.rng.IntN(21); {
 		case k < 10:
 			cmds = append(cmds, h.pay())
 		case k < 12:
@@ -332,6 +335,20 @@ func (h *harness) entry(n int) []*engine.Command {
 			}
 			if len(c.Transfers) > 0 {
 				cmds = append(cmds, c)
+			}
+		case k == 17 && len(h.held) > 0:
+			// The payer withdraws a held payment.
+			i := h.rng.IntN(len(h.held))
+			id := h.held[i]
+			h.held = slices.Delete(h.held, i, i+1)
+			cmds = append(cmds, &engine.Command{Kind: engine.KindCancel, Participant: h.pays[id].cmd.Participant, PendingID: id, Remittance: "withdrawn"})
+		case k == 18 && len(h.ids) > 0:
+			// The payee returns part of a payment (refused when it did
+			// not settle).
+			w := h.pays[h.ids[h.rng.IntN(len(h.ids))]]
+			if w.cmd.Kind == engine.KindPay {
+				cmds = append(cmds, &engine.Command{Kind: engine.KindReturn, Participant: w.cmd.Payee, PendingID: w.id, Amount: 1 + h.rng.Int64N(w.cmd.Amount),
+					Key: h.key(), UETR: sim.UUIDv4(h.rng), Remittance: "returned"})
 			}
 		case k == 16 && len(h.sent) > 0:
 			// A retry: the same key and content is a duplicate; other
@@ -400,10 +417,12 @@ func TestRecordAndQuery(t *testing.T) {
 func (h *harness) checkStatuses() {
 	h.t.Helper()
 	seen := map[engine.Status]int{}
+	kinds := map[engine.Kind]int{}
 	sameEntry, later := 0, 0
 	for _, id := range h.ids {
 		p, _ := h.e.Payment(id)
 		seen[p.Status]++
+		kinds[p.Kind]++
 		if p.Kind == engine.KindReserve || p.Status == engine.StatusRejected && p.Reason != engine.OK {
 			if p.UpdatedNs == p.CreatedNs && p.Status != engine.StatusHeld && p.Status != engine.StatusPending {
 				sameEntry++
@@ -412,7 +431,12 @@ func (h *harness) checkStatuses() {
 			}
 		}
 	}
-	h.t.Logf("%d payments: %v; changed in their own entry %d, later %d", len(h.ids), seen, sameEntry, later)
+	h.t.Logf("%d payments: %v %v; changed in their own entry %d, later %d", len(h.ids), seen, kinds, sameEntry, later)
+	for _, k := range []engine.Kind{engine.KindPay, engine.KindReserve, engine.KindFund, engine.KindDefund, engine.KindLinked, engine.KindReturn} {
+		if kinds[k] == 0 {
+			h.t.Errorf("no %s payment", k)
+		}
+	}
 	if sameEntry == 0 || later == 0 {
 		h.t.Errorf("changes of state: %d in the creating entry, %d later; want both", sameEntry, later)
 	}
