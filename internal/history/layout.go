@@ -82,10 +82,6 @@ func hashPrefix(prefix string, h uint64) []byte {
 	return b
 }
 
-func hashKey(prefix string, h uint64, id uint64) []byte {
-	return appendOrderedUint(hashPrefix(prefix, h), id)
-}
-
 // appendOrderedUint appends v as its length and its big-endian bytes
 // without leading zeros: short, and sorting as v does.
 func appendOrderedUint(b []byte, v uint64) []byte {
@@ -145,11 +141,6 @@ func participantKey(ref uint32, first uint64) []byte {
 
 func entryPrefix(a ledger.AccountID) []byte {
 	return binary.BigEndian.AppendUint32([]byte(prefixEntry), uint32(a))
-}
-
-func entryKey(a ledger.AccountID, ns int64, index uint64) []byte {
-	b := binary.BigEndian.AppendUint64(entryPrefix(a), uint64(ns))
-	return binary.BigEndian.AppendUint64(b, index)
 }
 
 const entryKeyLen = len(prefixEntry) + 4 + 8 + 8
