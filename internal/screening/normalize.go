@@ -647,12 +647,13 @@ func fold(t string) string {
 	return string(out[:n])
 }
 
-// collapse removes doubled letters.
+// collapse removes doubled letters. Only ASCII bytes collapse: the bytes of
+// a multi-byte character (Hangul jamo repeat them) must stay whole.
 func collapse(t string) string {
 	b := []byte(t)
 	n := 0
 	for i := range b {
-		if n > 0 && b[n-1] == b[i] {
+		if n > 0 && b[n-1] == b[i] && b[i] < utf8.RuneSelf {
 			continue
 		}
 		b[n] = b[i]
