@@ -176,10 +176,6 @@ func fromLedger(r ledger.Result) Reason {
 		return CeilingExceeded
 	case ledger.ErrPendingUnknown:
 		return PendingUnknown
-	case ledger.ErrPendingPosted:
-		return PendingAlreadyPosted
-	case ledger.ErrPendingVoided:
-		return PendingAlreadyVoided
 	case ledger.ErrPendingExpired:
 		return PendingExpired
 	case ledger.ErrPostExceedsPending:

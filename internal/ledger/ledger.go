@@ -66,8 +66,6 @@ const (
 	ErrExceedsFloor
 	ErrExceedsCeiling
 	ErrPendingUnknown
-	ErrPendingPosted
-	ErrPendingVoided
 	ErrPendingExpired
 	ErrPostExceedsPending
 	ErrPendingLimit
@@ -82,8 +80,6 @@ var resultNames = [...]string{
 	ErrExceedsFloor:       "insufficient_liquidity",
 	ErrExceedsCeiling:     "ceiling_exceeded",
 	ErrPendingUnknown:     "pending_unknown",
-	ErrPendingPosted:      "pending_already_posted",
-	ErrPendingVoided:      "pending_already_voided",
 	ErrPendingExpired:     "pending_expired",
 	ErrPostExceedsPending: "post_exceeds_pending",
 	ErrPendingLimit:       "pending_limit_reached",
