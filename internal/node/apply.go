@@ -53,6 +53,10 @@ func (n *Node) applyEntry(e *pb.Entry) error {
 		if len(results) != len(cmds) {
 			panic(fmt.Sprintf("node: machine returned %d results for %d commands at entry %d", len(results), len(cmds), index))
 		}
+		// NB: applied advances before any client hears its result, so a
+		// client that then reads Status().Applied sees its own entry (and
+		// WaitRecorded on it gives read-your-writes on the history).
+		n.applied.Store(index)
 		n.answer(h, index, results)
 		task.unixNano, task.cmds, task.results = h.UnixNano, cmds, results
 		n.appliedUnixNano = h.UnixNano

@@ -499,6 +499,10 @@ func TestWaitRecordedReadYourWrites(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A client that knows only Status() must still see its own entry.
+		if applied := n.Status().Applied; applied < index {
+			t.Fatalf("answered for entry %d while Status().Applied = %d", index, applied)
+		}
 		if err := n.WaitRecorded(ctx, index); err != nil {
 			t.Fatal(err)
 		}
