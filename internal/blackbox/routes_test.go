@@ -268,6 +268,12 @@ func TestEveryRoute(t *testing.T) {
 	if r := n.do("GET", "/v1/balances", c.Token, nil); r.status != 401 {
 		t.Errorf("a revoked token: %d %s; want 401", r.status, r.body)
 	}
+	// The union's only operator token cannot revoke itself: nobody could
+	// administer the union after it.
+	opID := strings.Split(n.op, "_")[1] // mutua_<id>_<secret>
+	if r := n.do("DELETE", "/v1/tokens/"+opID, n.op, nil); r.status != 409 || !bytes.Contains(r.body, []byte(`"last_operator_token"`)) {
+		t.Errorf("revoking the last operator token = %d %s; want 409 last_operator_token", r.status, r.body)
+	}
 
 	// The binary batch route takes engine commands from operators.
 	cmd := engine.Command{Kind: engine.KindFund, Participant: a.ID, Currency: "INR", Amount: 100, Key: "bin-1"}

@@ -57,6 +57,7 @@ const (
 	IssuerAccount        Reason = 32 // the operation is not allowed on an issuance account
 	TokenExists          Reason = 33 // a token with this id exists already
 	TokenUnknown         Reason = 34 // no token with this id
+	LastOperatorToken    Reason = 51 // revoking it would leave no live operator token: issue another first
 
 	// Sanctions screening and compliance review.
 	ScreeningStale Reason = 35 // the payment was screened against another list set than the active one (or not at all); screen again
@@ -132,6 +133,7 @@ var reasonNames = [...]string{
 	NotHeld:               "not_held",
 	ReviewSameUser:        "review_same_user",
 	ComplianceRejected:    "compliance_rejected",
+	LastOperatorToken:     "last_operator_token",
 	OriginalUnknown:       "original_unknown",
 	NotCancellable:        "not_cancellable",
 	ReturnExceedsPayment:  "return_exceeds_payment",

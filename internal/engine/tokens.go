@@ -60,10 +60,28 @@ func (e *Engine) revokeToken(c *Command) Result {
 	if t == nil {
 		return reject(TokenUnknown)
 	}
-	if !t.Revoked {
-		t.Revoked, t.RevokedNs = true, e.timeNs
+	if t.Revoked {
+		return ok()
 	}
+	// NB: an operator token is the only way to administer the union, so
+	// the last live one cannot go: a union that revoked it would be locked
+	// out for good.
+	if t.Participant == "" && !e.otherOperatorToken(t.ID) {
+		return reject(LastOperatorToken)
+	}
+	t.Revoked, t.RevokedNs = true, e.timeNs
 	return ok()
+}
+
+// otherOperatorToken reports whether a live operator token other than id
+// exists.
+func (e *Engine) otherOperatorToken(id string) bool {
+	for _, t := range e.tokens {
+		if t.Participant == "" && !t.Revoked && t.ID != id {
+			return true
+		}
+	}
+	return false
 }
 
 // Authenticate returns the live token with id whose secret hashes to hash.

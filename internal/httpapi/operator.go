@@ -463,7 +463,11 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request, who Principa
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, who Principal) {
 	id := r.PathValue("id")
 	res, p := s.submit(r.Context(), &engine.Command{Kind: engine.KindRevokeToken, TokenID: id})
-	if p == nil && res.Reason != engine.OK {
+	switch {
+	case p != nil, res.Reason == engine.OK:
+	case res.Reason == engine.LastOperatorToken:
+		p = rejection(res.Reason)
+	default: // an id that is not a token's id names no token either
 		p = rejection(engine.TokenUnknown, engine.TokenUnknown)
 	}
 	if p != nil {

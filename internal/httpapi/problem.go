@@ -86,7 +86,7 @@ func reasonStatus(r engine.Reason) int {
 		// The JSON API builds every command itself: a bug.
 		return http.StatusInternalServerError
 	case engine.IdempotencyConflict, engine.UETRDuplicate, engine.ParticipantExists,
-		engine.AccountExists, engine.CurrencyEnabled, engine.TokenExists:
+		engine.AccountExists, engine.CurrencyEnabled, engine.TokenExists, engine.LastOperatorToken:
 		return http.StatusConflict
 	}
 	return http.StatusUnprocessableEntity
@@ -174,6 +174,7 @@ var reasonDetails = [engine.ReasonCount]string{
 	engine.TokenInvalid:          "no such token",
 	engine.TokenExists:           "a token with this id exists already",
 	engine.TokenUnknown:          "no such token",
+	engine.LastOperatorToken:     "this is the last live operator token: issue another before revoking it",
 }
 
 func reasonDetail(r engine.Reason) string {

@@ -73,6 +73,7 @@ var reasonCodes = [engine.ReasonCount]iso20022.Reason{
 	engine.IssuerAccount:        ReasonTransactionForbidden,
 	engine.TokenExists:          ReasonTechnical,
 	engine.TokenUnknown:         ReasonTechnical,
+	engine.LastOperatorToken:    ReasonTechnical,
 
 	engine.ScreeningStale: ReasonSettlementFailed, // lists changed under the payment: send it again
 	engine.NotHeld:        ReasonTechnical,
