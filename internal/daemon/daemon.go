@@ -111,22 +111,8 @@ func (d *Daemon) Submit(ctx context.Context, c *engine.Command) (*engine.Result,
 // as one contiguous batch. Commands that do not decode are passed on as they
 // are, for the engine to reject.
 func (d *Daemon) SubmitBatch(ctx context.Context, cmds [][]byte) ([]*engine.Result, error) {
-	var active string
-	d.Read(func(e *engine.Engine) { active, _, _ = e.ScreeningConfig() })
-	if active != "" {
-		for i, raw := range cmds {
-			if len(raw) < 2 || (engine.Kind(raw[1]) != engine.KindPay && engine.Kind(raw[1]) != engine.KindReserve) {
-				continue
-			}
-			c, err := engine.DecodeCommand(raw)
-			if err != nil || !c.NamesParties() {
-				continue
-			}
-			if err := d.Screen(&c); err != nil {
-				return nil, err
-			}
-			cmds[i] = c.Encode()
-		}
+	if err := d.screenBatch(cmds); err != nil {
+		return nil, err
 	}
 	rs, err := d.node.ProposeBatch(ctx, cmds)
 	if err != nil {

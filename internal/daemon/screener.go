@@ -144,15 +144,75 @@ func (s *screener) best(idx *screening.Index, active, name string) screening.Mat
 	return m
 }
 
-// Screen fills c.Screening for a payment: the parties it names, screened
-// against the engine's active list set. Other commands are left alone.
+// isPayment reports whether commands of kind k are payments to screen.
+func isPayment(k engine.Kind) bool { return k == engine.KindPay || k == engine.KindReserve }
+
+// memberName returns the name of participant id, "" if there is none (the
+// engine then refuses the payment).
+func memberName(e *engine.Engine, id string) string {
+	p, _ := e.Participant(id)
+	return p.Name
+}
+
+// Screen fills c.Screening for a payment: the parties it names and the
+// members that pay and are paid (the debtor's and the creditor's agent in
+// the union), screened against the engine's active list set. Other
+// commands are left alone.
 func (d *Daemon) Screen(c *engine.Command) error {
-	if c.Kind != engine.KindPay && c.Kind != engine.KindReserve {
+	if !isPayment(c.Kind) {
 		return nil
 	}
+	var active, payer, payee string
+	d.Read(func(e *engine.Engine) {
+		active, _, _ = e.ScreeningConfig()
+		payer, payee = memberName(e, c.Participant), memberName(e, c.Payee)
+	})
+	return d.screen(c, active, payer, payee)
+}
+
+// screenBatch screens the payments among encoded commands, reading the
+// engine once for the whole batch, and replaces each with its screened
+// encoding. Commands that do not decode are left for the engine to reject.
+func (d *Daemon) screenBatch(cmds [][]byte) error {
+	type payment struct {
+		i int
+		c engine.Command
+	}
+	var pays []payment
+	for i, raw := range cmds {
+		if len(raw) < 2 || !isPayment(engine.Kind(raw[1])) {
+			continue
+		}
+		if c, err := engine.DecodeCommand(raw); err == nil {
+			pays = append(pays, payment{i, c})
+		}
+	}
+	if len(pays) == 0 {
+		return nil
+	}
+	names := make(map[string]string)
+	for _, p := range pays {
+		names[p.c.Participant], names[p.c.Payee] = "", ""
+	}
 	var active string
-	d.Read(func(e *engine.Engine) { active, _, _ = e.ScreeningConfig() })
-	if active == "" || !c.NamesParties() {
+	d.Read(func(e *engine.Engine) {
+		active, _, _ = e.ScreeningConfig()
+		for id := range names {
+			names[id] = memberName(e, id)
+		}
+	})
+	for _, p := range pays {
+		if err := d.screen(&p.c, active, names[p.c.Participant], names[p.c.Payee]); err != nil {
+			return err
+		}
+		cmds[p.i] = p.c.Encode()
+	}
+	return nil
+}
+
+// screen fills c.Screening from its named parties and its members' names.
+func (d *Daemon) screen(c *engine.Command, active, payerName, payeeName string) error {
+	if active == "" {
 		c.Screening = engine.Screening{}
 		return nil
 	}
@@ -164,6 +224,7 @@ func (d *Daemon) Screen(c *engine.Command) error {
 	parties := [...]struct{ role, name string }{
 		{"debtor", c.DebtorName}, {"creditor", c.CreditorName},
 		{"ultimate_debtor", c.UltimateDebtorName}, {"ultimate_creditor", c.UltimateCreditorName},
+		{"debtor_agent", payerName}, {"creditor_agent", payeeName},
 	}
 	for _, p := range parties {
 		if p.name == "" {

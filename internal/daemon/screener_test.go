@@ -141,3 +141,87 @@ func mustVersions(t *testing.T, d *Daemon) []screening.ListVersion {
 	}
 	return vs
 }
+
+// TestMembersAreScreened checks that the members that pay and are paid are
+// screened like the parties a payment names: a member whose name is on a
+// list has its payments held, as payer (debtor_agent) or payee
+// (creditor_agent), on the single and the bulk path alike, even when the
+// payment names no party; the other members' payments settle.
+func TestMembersAreScreened(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { d.Close() }()
+	if _, err := d.Bootstrap(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u := sim.NewUnion(3, "AED")
+	setup := u.Setup(1_000_000)
+	for _, c := range setup {
+		// The third bank is admitted under a listed name (UN KPe.025,
+		// OFAC 11581).
+		if c.Kind == engine.KindAddParticipant && c.Participant == u.Banks[2] {
+			c.Name = "Korea Kwangson Banking Corp."
+		}
+		if r, err := d.Submit(ctx, c); err != nil || r.Reason != engine.OK {
+			t.Fatalf("setup %s: %v %v", c.Kind, r, err)
+		}
+	}
+	clean, other, listed := u.Banks[0], u.Banks[1], u.Banks[2]
+	traffic := sim.NewTraffic(u, 7, "members")
+	pay := func(from, to string) *engine.Command {
+		c := traffic.Next(100)
+		c.Participant, c.Payee, c.Currency = from, to, "AED"
+		return c
+	}
+	single := []*engine.Command{pay(clean, other), pay(listed, clean), pay(clean, listed)}
+	var got []*engine.Result
+	for _, c := range single {
+		r, err := d.Submit(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+	}
+	bulk := []*engine.Command{pay(clean, other), pay(listed, clean), pay(clean, listed)}
+	raw := make([][]byte, len(bulk))
+	for i, c := range bulk {
+		raw[i] = c.Encode()
+	}
+	rs, err := d.SubmitBatch(ctx, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, rs...)
+	want := []engine.Status{engine.StatusSettled, engine.StatusHeld, engine.StatusHeld}
+	want = append(want, want...)
+	for i, r := range got {
+		if r.Reason != engine.OK || r.Status != want[i] {
+			t.Errorf("payment %d: %s %s; want %s", i, r.Reason, r.Status, want[i])
+		}
+	}
+	// The evidence names the member's role and the list entry.
+	if err := d.Node().WaitRecorded(ctx, d.Node().Status().Applied); err != nil {
+		t.Fatal(err)
+	}
+	roles := map[string]int{}
+	for _, r := range got {
+		if r.Status != engine.StatusHeld {
+			continue
+		}
+		p, found, err := d.History().Payment(r.Payment)
+		if err != nil || !found {
+			t.Fatalf("history of payment %d: %v %v", r.Payment, found, err)
+		}
+		ev := p.Command.Screening
+		roles[ev.Party]++
+		if ev.Score < screening.DefaultThreshold || !strings.Contains(ev.Listed, "KWANGSON BANKING") {
+			t.Errorf("held payment %d: evidence %+v; want the Kwangson bank (UN KPe.025, OFAC 11581)", r.Payment, ev)
+		}
+	}
+	if roles["debtor_agent"] != 2 || roles["creditor_agent"] != 2 {
+		t.Errorf("held by role %v; want 2 debtor_agent and 2 creditor_agent", roles)
+	}
+}

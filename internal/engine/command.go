@@ -152,11 +152,6 @@ type Command struct {
 	FourEyes  bool
 }
 
-// NamesParties reports whether a payment names any party to screen.
-func (c *Command) NamesParties() bool {
-	return c.DebtorName != "" || c.CreditorName != "" || c.UltimateDebtorName != "" || c.UltimateCreditorName != ""
-}
-
 // Screening is the evidence of one payment's sanctions screening: which list
 // set was used and the best match over all its parties. The engine holds the
 // payment when Score reaches the active threshold.

@@ -590,10 +590,10 @@ func (e *Engine) pay(c *Command, raw []byte) Result {
 	case payee.accounts[ci] == noAccount:
 		return reject(PayeeAccountUnknown)
 	}
-	// A payment that names parties must carry a decision made with the
-	// active lists. One that names none has nothing to screen: its only
-	// parties are the paying and paid members themselves.
-	screened := e.screening.lists != "" && c.NamesParties()
+	// Once lists are active, every payment must carry a decision made with
+	// them: its parties and the members that pay and are paid (the agents)
+	// are screened, the bulk path's too.
+	screened := e.screening.lists != ""
 	if screened && c.Screening.Lists != e.screening.lists {
 		return reject(ScreeningStale)
 	}

@@ -97,7 +97,7 @@ type HeldPayment struct {
 type Evidence struct {
 	Lists  string `json:"lists"`
 	Score  int    `json:"score"`
-	Party  string `json:"party" doc:"which party matched: debtor, creditor, ultimate_debtor, ultimate_creditor"`
+	Party  string `json:"party" doc:"which party matched: debtor, creditor, ultimate_debtor, ultimate_creditor, or the paying or paid member (debtor_agent, creditor_agent)"`
 	Ref    string `json:"reference"`
 	Listed string `json:"listed_name"`
 }
