@@ -127,7 +127,7 @@ var listsActivateCmd = clientCmd{
 	summary:     "screen future payments against these list versions",
 	description: "Past decisions stay as recorded; payments screened after the change use the new set.",
 	define: func(fs *flag.FlagSet) func([]string) (apiRequest, error) {
-		threshold := fs.Int("threshold", 0, "score 1 to 1000 at or above which a payment is held (0 = default 850)")
+		threshold := fs.Int("threshold", 0, "score 700 to 1000 at or above which a payment is held (0 = default 850)")
 		fourEyes := fs.Bool("four-eyes", false, "releases and rejections need two different operator users")
 		return func(args []string) (apiRequest, error) {
 			if len(args) == 0 {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -55,7 +56,7 @@ type ListVersion struct {
 // ScreeningUpdate activates list versions.
 type ScreeningUpdate struct {
 	Lists     []string `json:"lists" doc:"ids of the list versions to screen against"`
-	Threshold int      `json:"threshold" doc:"1 to 1000; 0 keeps the default"`
+	Threshold int      `json:"threshold" doc:"700 to 1000 (screening reports no lower score); 0 for the default, 850"`
 	FourEyes  bool     `json:"four_eyes"`
 }
 
@@ -199,6 +200,11 @@ func (s *Server) putScreening(w http.ResponseWriter, r *http.Request, who Princi
 	}
 	if req.Threshold == 0 {
 		req.Threshold = screening.DefaultThreshold
+	}
+	if req.Threshold < screening.MinScore || req.Threshold > engine.ScoreMax {
+		s.problem(w, r, fieldProblem(http.StatusUnprocessableEntity, engine.ThresholdInvalid.String(), "threshold",
+			fmt.Sprintf("the threshold must be from %d to %d: screening reports no score below %d", screening.MinScore, engine.ScoreMax, screening.MinScore)))
+		return
 	}
 	res, set, err := s.d.ActivateLists(r.Context(), req.Lists, req.Threshold, req.FourEyes)
 	if err != nil {

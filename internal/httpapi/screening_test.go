@@ -187,6 +187,17 @@ func TestScreeningListImport(t *testing.T) {
 	if before.Status != "settled" || after.Status != "held" {
 		t.Fatalf("before/after the list update: %s, %s; want settled, held", before.Status, after.Status)
 	}
+	// A threshold below the lowest score screening reports would let names
+	// scoring in between through: refused, and the active set stays.
+	for _, th := range []int{600, 1001} {
+		low, _ := json.Marshal(ScreeningUpdate{Lists: cfg.Active, Threshold: th})
+		if status, b := f.do("PUT", "/v1/screening", f.asha, "application/json", low); status != http.StatusUnprocessableEntity || !strings.Contains(string(b), "threshold_invalid") {
+			t.Fatalf("threshold %d = %d %s; want 422 threshold_invalid", th, status, b)
+		}
+	}
+	if again := f.pay("after-bad-threshold", "Emirates Pearl Foodstuff Trading LLC"); again.Status != "held" {
+		t.Fatalf("after a refused update: %s; want held (the imported list still active)", again.Status)
+	}
 	unknown, _ := json.Marshal(ScreeningUpdate{Lists: []string{"un-0000000000000000"}})
 	if status, b := f.do("PUT", "/v1/screening", f.asha, "application/json", unknown); status != http.StatusNotFound {
 		t.Fatalf("activate unknown = %d %s; want 404", status, b)
