@@ -18,20 +18,10 @@ import (
 func TestScreeningInTheFlow(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	d, err := Open(Config{Dir: dir, SnapshotEntries: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openBootstrapped(t, Config{Dir: dir, SnapshotEntries: 3})
 	defer func() { d.Close() }()
-	if _, err := d.Bootstrap(ctx); err != nil {
-		t.Fatal(err)
-	}
 	u := sim.NewUnion(3, "AED")
-	for _, c := range u.Setup(1_000_000) {
-		if r, err := d.Submit(ctx, c); err != nil || r.Reason != engine.OK {
-			t.Fatalf("setup %s: %v %v", c.Kind, r, err)
-		}
-	}
+	submitAll(t, d, u.Setup(1_000_000))
 	balance := func(bank string) string {
 		var s string
 		d.Read(func(e *engine.Engine) {
@@ -149,14 +139,8 @@ func mustVersions(t *testing.T, d *Daemon) []screening.ListVersion {
 // payment names no party; the other members' payments settle.
 func TestMembersAreScreened(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(Config{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { d.Close() }()
-	if _, err := d.Bootstrap(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := openBootstrapped(t, Config{Dir: t.TempDir()})
+	defer d.Close()
 	u := sim.NewUnion(3, "AED")
 	setup := u.Setup(1_000_000)
 	for _, c := range setup {
@@ -165,10 +149,8 @@ func TestMembersAreScreened(t *testing.T) {
 		if c.Kind == engine.KindAddParticipant && c.Participant == u.Banks[2] {
 			c.Name = "Korea Kwangson Banking Corp."
 		}
-		if r, err := d.Submit(ctx, c); err != nil || r.Reason != engine.OK {
-			t.Fatalf("setup %s: %v %v", c.Kind, r, err)
-		}
 	}
+	submitAll(t, d, setup)
 	clean, other, listed := u.Banks[0], u.Banks[1], u.Banks[2]
 	traffic := sim.NewTraffic(u, 7, "members")
 	pay := func(from, to string) *engine.Command {
@@ -223,5 +205,30 @@ func TestMembersAreScreened(t *testing.T) {
 	}
 	if roles["debtor_agent"] != 2 || roles["creditor_agent"] != 2 {
 		t.Errorf("held by role %v; want 2 debtor_agent and 2 creditor_agent", roles)
+	}
+}
+
+// openBootstrapped opens a daemon and bootstraps it: the shipped lists are
+// active.
+func openBootstrapped(t *testing.T, cfg Config) *Daemon {
+	t.Helper()
+	d, err := Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Bootstrap(context.Background()); err != nil {
+		d.Close()
+		t.Fatal(err)
+	}
+	return d
+}
+
+// submitAll submits commands one by one; each must apply.
+func submitAll(t *testing.T, d *Daemon, cmds []*engine.Command) {
+	t.Helper()
+	for _, c := range cmds {
+		if r, err := d.Submit(context.Background(), c); err != nil || r.Reason != engine.OK {
+			t.Fatalf("setup %s: %v %v", c.Kind, r, err)
+		}
 	}
 }
