@@ -246,16 +246,18 @@ func (h *harness) pay() *engine.Command {
 	if h.rng.IntN(40) == 0 {
 		c.Amount = 1 << 50 // more than anyone has: rejected
 	}
+	// Once screening is on, every payment carries a decision; one that
+	// names parties is sometimes a hit.
+	if h.screening {
+		c.Screening = engine.Screening{Lists: listSet, Score: uint16(h.rng.IntN(500))}
+	}
 	if h.rng.IntN(3) == 0 {
 		c.DebtorName, c.CreditorName = "Gulf Marine Trading LLC", "Al Noor Spices LLC"
 		c.Remittance = fmt.Sprintf("invoice %d", h.rng.IntN(1000))
 		c.EndToEndID = fmt.Sprintf("E2E-%d", h.rng.IntN(1000))
 		c.Priority = uint8(h.rng.IntN(3))
-		if h.screening {
-			c.Screening = engine.Screening{Lists: listSet, Score: uint16(h.rng.IntN(500))}
-			if h.rng.IntN(3) == 0 {
-				c.Screening = engine.Screening{Lists: listSet, Score: 950, Party: "creditor", Ref: "KPe.025", Listed: "KOREA KWANGSON BANKING CORP."}
-			}
+		if h.screening && h.rng.IntN(3) == 0 {
+			c.Screening = engine.Screening{Lists: listSet, Score: 950, Party: "creditor", Ref: "KPe.025", Listed: "KOREA KWANGSON BANKING CORP."}
 		}
 	}
 	return c
@@ -280,6 +282,9 @@ func (h *harness) entry(n int) []*engine.Command {
 	case 0:
 		c := h.reserve()
 		c.Amount, c.DebtorName, c.CreditorName, c.Screening = 10, "", "", engine.Screening{}
+		if h.screening {
+			c.Screening.Lists = listSet // screened clear
+		}
 		id := h.e.NextPaymentID()
 		cmds = append(cmds, c, &engine.Command{Kind: engine.KindPost, Participant: c.Participant, PendingID: id, Amount: int64(h.rng.IntN(11))})
 	case 1:
