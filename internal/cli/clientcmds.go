@@ -348,24 +348,24 @@ var balanceCmd = clientCmd{
 }
 
 var statementCmd = clientCmd{
-	synopsis:    "statement --currency CCY [--from T] [--to T] [--participant BIC]",
+	synopsis:    "statement --currency CCY [--from T] [--to T] [--cursor C] [--participant BIC]",
 	summary:     "Show an account's booked entries over [from, to) with opening and closing balances",
-	description: "Times are RFC 3339 or YYYY-MM-DD. Operators name the participant with --participant.",
+	description: "Times are RFC 3339 or YYYY-MM-DD. A page holds 10,000 entries: pass the printed cursor,\nwith the same --from and --to, to get the next. Operators name the participant with --participant.",
 	define: func(fs *flag.FlagSet) func([]string) (apiRequest, error) {
 		cur := fs.String("currency", "", "ISO 4217 code of the account")
 		from := fs.String("from", "", "start (inclusive)")
 		to := fs.String("to", "", "end (exclusive)")
+		cursor := fs.String("cursor", "", "next page cursor from the previous page")
 		part := fs.String("participant", "", "participant id (operators)")
 		return func(args []string) (apiRequest, error) {
 			if err := errors.Join(noArgs(args), need("currency", *cur)); err != nil {
 				return apiRequest{}, err
 			}
 			q := url.Values{}
-			if *from != "" {
-				q.Set("from", *from)
-			}
-			if *to != "" {
-				q.Set("to", *to)
+			for k, v := range map[string]string{"from": *from, "to": *to, "cursor": *cursor} {
+				if v != "" {
+					q.Set(k, v)
+				}
 			}
 			path := "/v1/accounts/" + url.PathEscape(*cur) + "/statement"
 			if *part != "" {
@@ -390,7 +390,7 @@ var statementCmd = clientCmd{
 		}
 		table(w, "BOOKED\tPAYMENT\tKIND\tCOUNTERPARTY\tAMOUNT\tBALANCE", rows)
 		if st.More {
-			fmt.Fprintln(w, "more entries: ask again with --from set to the last entry's time")
+			fmt.Fprintf(w, "more: --cursor %s\n", st.NextCursor)
 		}
 		return nil
 	},

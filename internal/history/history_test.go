@@ -789,6 +789,37 @@ func TestBounds(t *testing.T) {
 	if diff := cmp.Diff(want[:EntriesMax], st.Entries); diff != "" {
 		t.Fatalf("statement (-want +got):\n%s", diff)
 	}
+	// Paging on from each page's cursor reads every entry once, mid-entry
+	// boundaries included, each page opening where the last one closed.
+	var got []Entry
+	pages := 0
+	for c := (Cursor{}); ; pages++ {
+		page, err := h.s.StatementFrom(a.ID, c, math.MaxInt64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.Opening != st.Closing && pages > 0 || page.OpeningNeg != st.ClosingNeg && pages > 0 {
+			t.Fatalf("page %d opens at %v; the page before closed at %v", pages, page.Opening, st.Closing)
+		}
+		got = append(got, page.Entries...)
+		st = page
+		if !page.More {
+			break
+		}
+		if page.Next == c {
+			t.Fatalf("page %d: the cursor %+v did not move", pages, c)
+		}
+		c = page.Next
+	}
+	if diff := cmp.Diff(want, got); diff != "" || pages != len(want)/EntriesMax {
+		t.Fatalf("%d pages (-want +got):\n%s", pages+1, diff)
+	}
+	// A cursor inside a log entry, with the period ending at that entry's
+	// time: nothing of it, nor after it.
+	mid := want[EntriesMax]
+	if page, err := h.s.StatementFrom(a.ID, Cursor{Ns: mid.BookedNs, Index: mid.Index, N: 3}, mid.BookedNs); err != nil || len(page.Entries) != 0 || page.More {
+		t.Fatalf("empty period: %d entries, more %v, %v", len(page.Entries), page.More, err)
+	}
 }
 
 // TestConcurrentQueries looks payments up while entries are recorded and

@@ -1,6 +1,7 @@
 package history
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -345,20 +346,37 @@ type Statement struct {
 	ClosingNeg   bool
 	Closing      money.Uint128
 	Entries      []Entry
-	More         bool // the period has more entries than EntriesMax
+	More         bool   // entries follow before ToNs: read on from Next
+	Next         Cursor // the place after the last entry (or the start's)
 }
 
 // EntriesMax bounds the entries of one statement page.
 const EntriesMax = 10000
 
+// Cursor is a place in an account's entries: after the first N postings of
+// the log entry Index booked at Ns, every earlier log entry included. The
+// zero Cursor is the beginning; Cursor{Ns: t} is time t.
+type Cursor struct {
+	Ns    int64
+	Index uint64
+	N     int
+}
+
 // Statement returns account a's entries booked in [fromNs, toNs), at most
 // EntriesMax, with opening and closing balances.
 func (s *Store) Statement(a ledger.AccountID, fromNs, toNs int64) (Statement, error) {
-	st := Statement{Account: a, FromNs: fromNs, ToNs: toNs}
+	return s.StatementFrom(a, Cursor{Ns: fromNs}, toNs)
+}
+
+// StatementFrom returns account a's entries after c and before toNs, at
+// most EntriesMax: one page of a long period. The opening balance is the
+// balance at c; st.Next is the cursor for the next page when st.More.
+func (s *Store) StatementFrom(a ledger.AccountID, c Cursor, toNs int64) (Statement, error) {
+	st := Statement{Account: a, FromNs: c.Ns, ToNs: toNs, Next: c}
 	prefix := entryPrefix(a)
-	lower := binary.BigEndian.AppendUint64(entryPrefix(a), uint64(fromNs))
+	lower := binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(entryPrefix(a), uint64(c.Ns)), c.Index)
 	upper := binary.BigEndian.AppendUint64(entryPrefix(a), uint64(toNs))
-	if toNs < fromNs {
+	if bytes.Compare(upper, lower) < 0 {
 		upper = lower
 	}
 	// One iterator, so that the opening balance and the entries come from
@@ -368,7 +386,8 @@ func (s *Store) Statement(a ledger.AccountID, fromNs, toNs int64) (Statement, er
 		return st, err
 	}
 	defer it.Close()
-	// Opening balance: the balance after the last entry before fromNs.
+	// Opening balance: the balance after the last log entry before the
+	// cursor's, then after the postings of its own that it passed.
 	var bal balance
 	if it.SeekLT(lower) {
 		if bal, err = decodePostings(it.Key(), it.Value(), nil); err != nil {
@@ -380,13 +399,21 @@ func (s *Store) Statement(a ledger.AccountID, fromNs, toNs int64) (Statement, er
 	st.OpeningNeg, st.Opening = bal.neg, bal.v
 	st.ClosingNeg, st.Closing = bal.neg, bal.v
 	for valid := it.SeekGE(lower); valid && !st.More; valid = it.Next() {
+		n := 0
 		_, err := decodePostings(it.Key(), it.Value(), func(e *Entry) bool {
+			n++
+			if e.BookedNs == c.Ns && e.Index == c.Index && n <= c.N {
+				st.OpeningNeg, st.Opening = e.BalanceNeg, e.BalanceAfter
+				st.ClosingNeg, st.Closing = e.BalanceNeg, e.BalanceAfter
+				return true
+			}
 			if len(st.Entries) == EntriesMax {
 				st.More = true
 				return false
 			}
 			st.Entries = append(st.Entries, *e)
 			st.ClosingNeg, st.Closing = e.BalanceNeg, e.BalanceAfter
+			st.Next = Cursor{Ns: e.BookedNs, Index: e.Index, N: n}
 			return true
 		})
 		if err != nil {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/mutua-org/mutua/internal/daemon"
+	"github.com/mutua-org/mutua/internal/engine"
 )
 
 // testServer is a server over a real daemon in a temporary directory.
@@ -116,5 +118,72 @@ func TestIdempotencyFromHistory(t *testing.T) {
 	json.Unmarshal(ts.must("GET", "/v1/balances", tok[0], nil, "", 200), &bal)
 	if len(bal.Accounts) != 1 || bal.Accounts[0].Balance != "999991.00" {
 		t.Errorf("payer's balances = %+v; want 1,000,000 - 10 + 1", bal)
+	}
+}
+
+// TestStatementPages reads a statement longer than one page: each page
+// opens where the one before closed, and the pages hold every entry once,
+// though a page ends inside a log entry.
+func TestStatementPages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("settles 10,050 payments")
+	}
+	ts := newTestServer(t)
+	tok := ts.union("ICBKCNBJXXX", "SBININCNXXX")
+	const n = 10050
+	for batch := range 2 {
+		cmds := make([][]byte, n/2)
+		for i := range cmds {
+			c := engine.Command{Kind: engine.KindPay, Participant: "ICBKCNBJXXX", Payee: "SBININCNXXX", Currency: "CNY", Amount: 1, Key: fmt.Sprintf("s-%d-%d", batch, i)}
+			c.UETR[0], c.UETR[1], c.UETR[2], c.UETR[6], c.UETR[8] = byte(batch), byte(i>>8), byte(i), 0x40, 0x80
+			cmds[i] = c.Encode()
+		}
+		rs, err := ts.s.d.SubmitBatch(t.Context(), cmds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			if r.Reason != engine.OK || r.Status != engine.StatusSettled {
+				t.Fatalf("payment: %s %s", r.Reason, r.Status)
+			}
+		}
+	}
+	var entries []StatementEntry
+	var prev Statement
+	pages := 0
+	for cursor := ""; ; pages++ {
+		path := "/v1/accounts/CNY/statement"
+		if cursor != "" {
+			path += "?cursor=" + cursor
+		}
+		var st Statement
+		if err := json.Unmarshal(ts.must("GET", path, tok[0], nil, "", 200), &st); err != nil {
+			t.Fatal(err)
+		}
+		if pages > 0 && st.OpeningBalance != prev.ClosingBalance {
+			t.Fatalf("page %d opens at %s; page %d closed at %s", pages, st.OpeningBalance, pages-1, prev.ClosingBalance)
+		}
+		entries = append(entries, st.Entries...)
+		prev = st
+		if !st.More {
+			break
+		}
+		if st.NextCursor == "" || st.NextCursor == cursor {
+			t.Fatalf("page %d: more, but next_cursor %q after %q", pages, st.NextCursor, cursor)
+		}
+		cursor = st.NextCursor
+	}
+	if pages != 1 || len(entries) != n+1 || prev.ClosingBalance != "999899.50" {
+		t.Fatalf("%d pages, %d entries, closing %s; want 2 pages, %d entries (the funding and %d payments), closing 999899.50", pages+1, len(entries), prev.ClosingBalance, n+1, n)
+	}
+	seen := map[uint64]bool{}
+	for _, e := range entries {
+		if seen[e.Payment] {
+			t.Fatalf("payment %d on two pages", e.Payment)
+		}
+		seen[e.Payment] = true
+	}
+	if rec := ts.do("GET", "/v1/accounts/CNY/statement?cursor=x.y", tok[0], nil, ""); rec.Code != http.StatusBadRequest {
+		t.Errorf("bad cursor = %d %s; want 400", rec.Code, rec.Body)
 	}
 }

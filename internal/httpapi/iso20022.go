@@ -568,19 +568,19 @@ func (s *Server) isoNotifications(w http.ResponseWriter, r *http.Request, who Pr
 		s.problem(w, r, p)
 		return
 	}
-	c, ok := parseEntryCursor(q.Get("since"))
+	c, ok := parseCursor(q.Get("since"))
 	if !ok {
 		s.problem(w, r, paramProblem("since", "pass back the "+NextCursorHeader+" header of the previous answer, or 0 for everything"))
 		return
 	}
 	if q.Get("since") == "" {
-		c = entryCursor{ns: time.Now().UTC().Truncate(24 * time.Hour).UnixNano()}
+		c = history.Cursor{Ns: time.Now().UTC().Truncate(24 * time.Hour).UnixNano()}
 	}
 	if _, p := s.appliedNs(r.Context()); p != nil {
 		s.problem(w, r, p)
 		return
 	}
-	st, err := s.d.History().Statement(a.ID, c.ns, math.MaxInt64)
+	st, err := s.d.History().Statement(a.ID, c.Ns, math.MaxInt64)
 	if err != nil {
 		s.problem(w, r, internal(err))
 		return
@@ -591,14 +591,14 @@ func (s *Server) isoNotifications(w http.ResponseWriter, r *http.Request, who Pr
 	var index uint64
 	for i := range st.Entries {
 		e := &st.Entries[i]
-		if e.BookedNs != c.ns {
+		if e.BookedNs != c.Ns {
 			break
 		}
 		if i == 0 || e.Index != index {
 			index, n = e.Index, 0
 		}
 		n++
-		if e.Index > c.index || e.Index == c.index && n > c.n {
+		if e.Index > c.Index || e.Index == c.Index && n > c.N {
 			break
 		}
 		skip++
@@ -606,12 +606,12 @@ func (s *Server) isoNotifications(w http.ResponseWriter, r *http.Request, who Pr
 	next := c
 	if len(st.Entries) > 0 {
 		last := &st.Entries[len(st.Entries)-1]
-		next = entryCursor{ns: last.BookedNs, index: last.Index}
+		next = history.Cursor{Ns: last.BookedNs, Index: last.Index}
 		for i := len(st.Entries) - 1; i >= 0 && st.Entries[i].Index == last.Index && st.Entries[i].BookedNs == last.BookedNs; i-- {
-			next.n++
+			next.N++
 		}
 	}
-	w.Header().Set(NextCursorHeader, next.String())
+	w.Header().Set(NextCursorHeader, formatCursor(next))
 	if skip == len(st.Entries) {
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -620,19 +620,15 @@ func (s *Server) isoNotifications(w http.ResponseWriter, r *http.Request, who Pr
 	s.renderReport(w, r, rep)
 }
 
-// entryCursor names a booked entry of one account.
-type entryCursor struct {
-	ns    int64
-	index uint64
-	n     int
+// formatCursor writes a place in an account's entries as
+// "<booked ns>.<log index>.<n>".
+func formatCursor(c history.Cursor) string {
+	return strconv.FormatInt(c.Ns, 10) + "." + strconv.FormatUint(c.Index, 10) + "." + strconv.Itoa(c.N)
 }
 
-func (c entryCursor) String() string {
-	return strconv.FormatInt(c.ns, 10) + "." + strconv.FormatUint(c.index, 10) + "." + strconv.Itoa(c.n)
-}
-
-func parseEntryCursor(s string) (entryCursor, bool) {
-	var c entryCursor
+// parseCursor reads what formatCursor wrote; "" and "0" are the beginning.
+func parseCursor(s string) (history.Cursor, bool) {
+	var c history.Cursor
 	if s == "" || s == "0" {
 		return c, true
 	}
@@ -646,7 +642,7 @@ func parseEntryCursor(s string) (entryCursor, bool) {
 	if err1 != nil || err2 != nil || err3 != nil || ns < 0 || n < 0 {
 		return c, false
 	}
-	return entryCursor{ns: ns, index: index, n: n}, true
+	return history.Cursor{Ns: ns, Index: index, N: n}, true
 }
 
 // writeReport reads account a's statement over [from, to) and answers it

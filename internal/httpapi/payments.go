@@ -547,7 +547,7 @@ func (s *Server) statement(w http.ResponseWriter, r *http.Request, who Principal
 	s.writeStatement(w, r, id, r.PathValue("currency"))
 }
 
-var statementParams = map[string]bool{"from": true, "to": true}
+var statementParams = map[string]bool{"from": true, "to": true, "cursor": true}
 
 func (s *Server) writeStatement(w http.ResponseWriter, r *http.Request, id, code string) {
 	q := r.URL.Query()
@@ -559,6 +559,15 @@ func (s *Server) writeStatement(w http.ResponseWriter, r *http.Request, id, code
 	if p != nil {
 		s.problem(w, r, p)
 		return
+	}
+	start := history.Cursor{Ns: from}
+	if q.Has("cursor") {
+		c, ok := parseCursor(q.Get("cursor"))
+		if !ok || c.Ns < from {
+			s.problem(w, r, paramProblem("cursor", "pass back the next_cursor of the previous page, with the same from and to"))
+			return
+		}
+		start = c
 	}
 	var a engine.AccountView
 	var partFound, found bool
@@ -578,7 +587,7 @@ func (s *Server) writeStatement(w http.ResponseWriter, r *http.Request, id, code
 		s.problem(w, r, s.unavailable(err))
 		return
 	}
-	st, err := s.d.History().Statement(a.ID, from, to)
+	st, err := s.d.History().StatementFrom(a.ID, start, to)
 	if err != nil {
 		s.problem(w, r, internal(err))
 		return
@@ -591,6 +600,9 @@ func (s *Server) writeStatement(w http.ResponseWriter, r *http.Request, id, code
 		ClosingBalance: money.FormatSigned(st.ClosingNeg, st.Closing, exp),
 		Entries:        make([]StatementEntry, len(st.Entries)),
 		More:           st.More,
+	}
+	if st.More {
+		out.NextCursor = formatCursor(st.Next)
 	}
 	if from != 0 {
 		out.From = formatTime(from)

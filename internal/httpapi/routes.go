@@ -32,10 +32,11 @@ func pathParam(name, doc string) param {
 func queryParam(name, doc string) param { return param{name: name, in: "query", doc: doc} }
 
 var (
-	idParam       = pathParam("id", "participant id (BIC)")
-	currencyParam = pathParam("currency", "ISO 4217 currency code")
-	fromParam     = param{name: "from", in: "query", doc: "start of the period (inclusive): RFC 3339 time or YYYY-MM-DD", format: "date-time"}
-	toParam       = param{name: "to", in: "query", doc: "end of the period (exclusive): RFC 3339 time or YYYY-MM-DD", format: "date-time"}
+	idParam         = pathParam("id", "participant id (BIC)")
+	currencyParam   = pathParam("currency", "ISO 4217 currency code")
+	fromParam       = param{name: "from", in: "query", doc: "start of the period (inclusive): RFC 3339 time or YYYY-MM-DD", format: "date-time"}
+	stmtCursorParam = param{name: "cursor", in: "query", doc: "the next_cursor of the previous page of the same period"}
+	toParam         = param{name: "to", in: "query", doc: "end of the period (exclusive): RFC 3339 time or YYYY-MM-DD", format: "date-time"}
 )
 
 // table lists every route. The mux and the OpenAPI document are both built
@@ -72,7 +73,7 @@ func (s *Server) table() []*route {
 		{"POST", "/v1/participants/{id}/accounts", operatorOnly, s.openAccount, op{id: "openAccount", tag: tUnion, summary: "Open a participant's account in a currency", params: []param{idParam}, request: AccountRequest{}, response: Account{}, status: 201, problems: write}},
 		{"GET", "/v1/participants/{id}/accounts/{currency}", anyCaller, s.getAccount, op{id: "getAccount", tag: tAccounts, summary: "One account (participants: only their own)", params: []param{idParam, currencyParam}, response: Account{}, status: 200, problems: read}},
 		{"PUT", "/v1/participants/{id}/accounts/{currency}/limits", operatorOnly, s.setLimits, op{id: "setLimits", tag: tUnion, summary: "Set an account's floor (credit line below zero) and ceiling", params: []param{idParam, currencyParam}, request: LimitsRequest{}, response: Account{}, status: 200, problems: write}},
-		{"GET", "/v1/participants/{id}/accounts/{currency}/statement", anyCaller, s.statement, op{id: "getStatement", tag: tAccounts, summary: "An account's booked entries over a period (participants: only their own)", params: []param{idParam, currencyParam, fromParam, toParam}, response: Statement{}, status: 200, problems: []int{400, 401, 404}}},
+		{"GET", "/v1/participants/{id}/accounts/{currency}/statement", anyCaller, s.statement, op{id: "getStatement", tag: tAccounts, summary: "An account's booked entries over a period (participants: only their own)", params: []param{idParam, currencyParam, fromParam, toParam, stmtCursorParam}, response: Statement{}, status: 200, problems: []int{400, 401, 404}}},
 		{"POST", "/v1/fundings", operatorOnly, s.fund, op{id: "fund", tag: tUnion, summary: "Fund an account: money enters from the currency's issuer", request: FundingRequest{}, response: Payment{}, status: 201, idempotent: true, problems: write}},
 		{"POST", "/v1/defundings", anyCaller, s.defund, op{id: "defund", tag: tUnion, summary: "Defund an account: money leaves to the currency's issuer (participants: their own accounts)", request: FundingRequest{}, response: Payment{}, status: 201, idempotent: true, problems: write}},
 
@@ -98,6 +99,6 @@ func (s *Server) table() []*route {
 		}, response: PaymentPage{}, status: 200, problems: []int{400, 401, 404}}},
 		{"GET", "/v1/payments/{ref}", anyCaller, s.getPayment, op{id: "getPayment", tag: tPayments, summary: "A payment by id or UETR (participants: only their own, as payer or payee)", params: []param{pathParam("ref", "payment id (digits) or UETR (UUID)")}, response: Payment{}, status: 200, problems: read}},
 		{"GET", "/v1/balances", participantOnly, s.balances, op{id: "balances", tag: tAccounts, summary: "The caller's accounts and balances", response: AccountList{}, status: 200, problems: []int{401, 403}}},
-		{"GET", "/v1/accounts/{currency}/statement", participantOnly, s.ownStatement, op{id: "ownStatement", tag: tAccounts, summary: "The caller's statement for one account over a period", params: []param{currencyParam, fromParam, toParam}, response: Statement{}, status: 200, problems: []int{400, 401, 403, 404}}},
+		{"GET", "/v1/accounts/{currency}/statement", participantOnly, s.ownStatement, op{id: "ownStatement", tag: tAccounts, summary: "The caller's statement for one account over a period", params: []param{currencyParam, fromParam, toParam, stmtCursorParam}, response: Statement{}, status: 200, problems: []int{400, 401, 403, 404}}},
 	}
 }

@@ -175,7 +175,8 @@ type Statement struct {
 	OpeningBalance string           `json:"opening_balance"`
 	ClosingBalance string           `json:"closing_balance"`
 	Entries        []StatementEntry `json:"entries"`
-	More           bool             `json:"more" doc:"the period has more entries than one statement holds; ask again from the last entry's booked_at"`
+	More           bool             `json:"more" doc:"the period has more entries than one page holds (10,000): ask again with cursor=next_cursor"`
+	NextCursor     string           `json:"next_cursor,omitempty" doc:"when more: the cursor parameter of the next page, whose opening balance is this page's closing balance"`
 }
 
 // StatementEntry is one booked posting.
