@@ -24,6 +24,7 @@ import (
 	"github.com/mutua-org/mutua/internal/history"
 	"github.com/mutua-org/mutua/internal/money"
 	"github.com/mutua-org/mutua/internal/node"
+	"github.com/mutua-org/mutua/internal/screening"
 )
 
 // Config configures a Daemon.
@@ -111,7 +112,13 @@ func (d *Daemon) Submit(ctx context.Context, c *engine.Command) (*engine.Result,
 // as one contiguous batch. Commands that do not decode are passed on as they
 // are, for the engine to reject.
 func (d *Daemon) SubmitBatch(ctx context.Context, cmds [][]byte) ([]*engine.Result, error) {
-	if err := d.screenBatch(cmds); err != nil {
+	return d.SubmitBatchParties(ctx, cmds, nil)
+}
+
+// SubmitBatchParties is SubmitBatch with more parties to screen for some
+// commands: parties[i] for cmds[i] (the agents of an ISO 20022 message).
+func (d *Daemon) SubmitBatchParties(ctx context.Context, cmds [][]byte, parties [][]screening.Party) ([]*engine.Result, error) {
+	if err := d.screenBatch(cmds, parties); err != nil {
 		return nil, err
 	}
 	rs, err := d.node.ProposeBatch(ctx, cmds)

@@ -34,9 +34,9 @@ const screenCacheMax = 1 << 16
 type screener struct {
 	d     *Daemon
 	mu    sync.RWMutex
-	lists string // the list set idx was built for
-	idx   *screening.Index
-	err   error // why lists could not be loaded
+	lists string   // the list set set was built for
+	set   *listSet // nil when err
+	err   error    // why lists could not be loaded
 	cache map[string]screening.Match
 	// defaults are the lists shipped in the binary, parsed once.
 	defaultsOnce sync.Once
@@ -84,20 +84,27 @@ func (s *screener) version(id string) (*screening.ListVersion, error) {
 	return &v, nil
 }
 
-// index returns the index for the engine's active list set, building it
+// listSet is what screening needs of the active list versions: their
+// names, and the BICs they publish.
+type listSet struct {
+	names *screening.Index
+	bics  *screening.BICIndex
+}
+
+// index returns the indexes of the engine's active list set, building them
 // when the set changed.
-func (s *screener) index(active string) (*screening.Index, error) {
+func (s *screener) index(active string) (*listSet, error) {
 	s.mu.RLock()
-	if s.lists == active && (s.idx != nil || s.err != nil) {
-		idx, err := s.idx, s.err
+	if s.lists == active && (s.set != nil || s.err != nil) {
+		set, err := s.set, s.err
 		s.mu.RUnlock()
-		return idx, err
+		return set, err
 	}
 	s.mu.RUnlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.lists == active && (s.idx != nil || s.err != nil) {
-		return s.idx, s.err
+	if s.lists == active && (s.set != nil || s.err != nil) {
+		return s.set, s.err
 	}
 	var versions []*screening.ListVersion
 	var err error
@@ -110,13 +117,13 @@ func (s *screener) index(active string) (*screening.Index, error) {
 	}
 	s.lists, s.cache = active, make(map[string]screening.Match)
 	if err != nil {
-		s.idx, s.err = nil, fmt.Errorf("%w: %v", ErrScreeningUnavailable, err)
+		s.set, s.err = nil, fmt.Errorf("%w: %v", ErrScreeningUnavailable, err)
 		s.d.log.Error("screening lists unavailable; payments are refused", "lists", active, "err", err)
 		return nil, s.err
 	}
-	s.idx, s.err = screening.NewIndex(versions...), nil
-	s.d.log.Info("screening lists loaded", "lists", active, "names", s.idx.Names())
-	return s.idx, nil
+	s.set, s.err = &listSet{names: screening.NewIndex(versions...), bics: screening.NewBICIndex(versions...)}, nil
+	s.d.log.Info("screening lists loaded", "lists", active, "names", s.set.names.Names(), "bics", s.set.bics.BICs())
+	return s.set, nil
 }
 
 // best screens one name and returns its best match (Score 0 if none).
@@ -167,13 +174,14 @@ func (d *Daemon) Screen(c *engine.Command) error {
 		active, _, _ = e.ScreeningConfig()
 		payer, payee = memberName(e, c.Participant), memberName(e, c.Payee)
 	})
-	return d.screen(c, active, payer, payee)
+	return d.screen(c, active, payer, payee, nil)
 }
 
 // screenBatch screens the payments among encoded commands, reading the
 // engine once for the whole batch, and replaces each with its screened
-// encoding. Commands that do not decode are left for the engine to reject.
-func (d *Daemon) screenBatch(cmds [][]byte) error {
+// encoding; parties[i], if any, are more parties of command i. Commands
+// that do not decode are left for the engine to reject.
+func (d *Daemon) screenBatch(cmds [][]byte, parties [][]screening.Party) error {
 	type payment struct {
 		i int
 		c engine.Command
@@ -202,7 +210,11 @@ func (d *Daemon) screenBatch(cmds [][]byte) error {
 		}
 	})
 	for _, p := range pays {
-		if err := d.screen(&p.c, active, names[p.c.Participant], names[p.c.Payee]); err != nil {
+		var extra []screening.Party
+		if p.i < len(parties) {
+			extra = parties[p.i]
+		}
+		if err := d.screen(&p.c, active, names[p.c.Participant], names[p.c.Payee], extra); err != nil {
 			return err
 		}
 		cmds[p.i] = p.c.Encode()
@@ -210,30 +222,46 @@ func (d *Daemon) screenBatch(cmds [][]byte) error {
 	return nil
 }
 
-// screen fills c.Screening from its named parties and its members' names.
-func (d *Daemon) screen(c *engine.Command, active, payerName, payeeName string) error {
+// screen fills c.Screening from the parties it names, its members and
+// extra, the parties of the message it came in that it does not keep.
+func (d *Daemon) screen(c *engine.Command, active, payerName, payeeName string, extra []screening.Party) error {
 	if active == "" {
 		c.Screening = engine.Screening{}
 		return nil
 	}
-	idx, err := d.screener.index(active)
+	set, err := d.screener.index(active)
 	if err != nil {
 		return err
 	}
 	ev := engine.Screening{Lists: active}
-	parties := [...]struct{ role, name string }{
-		{"debtor", c.DebtorName}, {"creditor", c.CreditorName},
-		{"ultimate_debtor", c.UltimateDebtorName}, {"ultimate_creditor", c.UltimateCreditorName},
-		{"debtor_agent", payerName}, {"creditor_agent", payeeName},
-	}
-	for _, p := range parties {
-		if p.name == "" {
-			continue
-		}
-		m := d.screener.best(idx, active, p.name)
+	consider := func(role string, m screening.Match) {
 		if m.Score > int(ev.Score) {
-			ev.Score, ev.Party, ev.Ref, ev.Listed = uint16(min(m.Score, engine.ScoreMax)), p.role, m.Reference, m.ListedName
+			ev.Score, ev.Party, ev.Ref, ev.Listed = uint16(min(m.Score, engine.ScoreMax)), role, m.Reference, m.ListedName
 		}
+	}
+	byName := func(role, name string) {
+		if name != "" {
+			consider(role, d.screener.best(set.names, active, name))
+		}
+	}
+	byBIC := func(role, bic string) {
+		if ms := set.bics.Screen(bic); len(ms) > 0 {
+			consider(role, ms[0])
+		}
+	}
+	byName("debtor", c.DebtorName)
+	byName("creditor", c.CreditorName)
+	byName("ultimate_debtor", c.UltimateDebtorName)
+	byName("ultimate_creditor", c.UltimateCreditorName)
+	// The members: by the name they were admitted under and by their id,
+	// which is their BIC.
+	byName("debtor_agent", payerName)
+	byName("creditor_agent", payeeName)
+	byBIC("debtor_agent", c.Participant)
+	byBIC("creditor_agent", c.Payee)
+	for _, p := range extra {
+		byName(p.Role, p.Name)
+		byBIC(p.Role, p.BIC)
 	}
 	c.Screening = ev
 	return nil
@@ -247,11 +275,11 @@ func (d *Daemon) ScreenName(q screening.Query) ([]screening.Match, string, error
 	if active == "" {
 		return nil, "", fmt.Errorf("%w: no list set is active", ErrScreeningUnavailable)
 	}
-	idx, err := d.screener.index(active)
+	set, err := d.screener.index(active)
 	if err != nil {
 		return nil, active, err
 	}
-	return idx.Screen(q), active, nil
+	return set.names.Screen(q), active, nil
 }
 
 // ImportList stores a parsed list version so that it can be activated.

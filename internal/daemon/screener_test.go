@@ -232,3 +232,67 @@ func submitAll(t *testing.T, d *Daemon, cmds []*engine.Command) {
 		}
 	}
 }
+
+// TestAgentsAreScreened checks the screening of agents: a member whose BIC
+// a list publishes, and the agents a message names beyond the payment's
+// fields (by BIC or by name), hold the payment; agents no list names do
+// not.
+func TestAgentsAreScreened(t *testing.T) {
+	ctx := context.Background()
+	d := openBootstrapped(t, Config{Dir: t.TempDir()})
+	defer d.Close()
+	u := sim.NewUnion(2, "AED")
+	submitAll(t, d, u.Setup(1_000_000))
+	// Daesong Bank's BIC (UN KPe.035, OFAC), admitted under another name.
+	const listedBIC = "KDBKKPPYXXX"
+	submitAll(t, d, []*engine.Command{
+		{Kind: engine.KindAddParticipant, Participant: listedBIC, Name: "Sunrise Settlement Bank", Country: "ZZ", Roles: engine.RoleSettlement},
+		{Kind: engine.KindOpenAccount, Participant: listedBIC, Currency: "AED"},
+		{Kind: engine.KindFund, Participant: listedBIC, Currency: "AED", Amount: 1000, Key: "fund-listed"},
+	})
+	a, b := u.Banks[0], u.Banks[1]
+	traffic := sim.NewTraffic(u, 9, "agents")
+	pay := func(from, to string) []byte {
+		c := traffic.Next(100)
+		c.Participant, c.Payee, c.Currency = from, to, "AED"
+		return c.Encode()
+	}
+	cmds := [][]byte{pay(a, b), pay(a, b), pay(listedBIC, a), pay(a, b)}
+	parties := [][]screening.Party{
+		{{Role: "intermediary_agent1", BIC: "FTBDKPPY"}}, // Foreign Trade Bank of the DPRK
+		{{Role: "creditor_agent", Name: "Korea Daesong Bank"}},
+		nil,
+		{{Role: "intermediary_agent1", Name: "Deutsche Bank AG", BIC: "DEUTDEFFXXX"}},
+	}
+	rs, err := d.SubmitBatchParties(ctx, cmds, parties)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		status engine.Status
+		party  string
+		listed string
+	}{
+		{engine.StatusHeld, "intermediary_agent1", "SWIFT/BIC FTBDKPPY"},
+		{engine.StatusHeld, "creditor_agent", "DAESONG"},
+		{engine.StatusHeld, "debtor_agent", "SWIFT/BIC KDBKKPPY"},
+		{engine.StatusSettled, "", ""},
+	}
+	if err := d.Node().WaitRecorded(ctx, d.Node().Status().Applied); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rs {
+		if r.Reason != engine.OK || r.Status != want[i].status {
+			t.Errorf("payment %d: %s %s; want %s", i, r.Reason, r.Status, want[i].status)
+			continue
+		}
+		p, found, err := d.History().Payment(r.Payment)
+		if err != nil || !found {
+			t.Fatalf("history of payment %d: %v %v", r.Payment, found, err)
+		}
+		ev := p.Command.Screening
+		if want[i].party != "" && (ev.Party != want[i].party || !strings.Contains(ev.Listed, want[i].listed)) {
+			t.Errorf("payment %d: evidence %+v; want %s matching %q", i, ev, want[i].party, want[i].listed)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/mutua-org/mutua/internal/iso20022"
 	"github.com/mutua-org/mutua/internal/isomap"
 	"github.com/mutua-org/mutua/internal/ledger"
+	"github.com/mutua-org/mutua/internal/screening"
 )
 
 // The ISO 20022 interface: payment messages in (pacs.008, pacs.009,
@@ -160,6 +161,7 @@ func (s *Server) postISO20022(w http.ResponseWriter, r *http.Request, who Princi
 	}
 	var raw [][]byte
 	var at []int
+	var agents [][]screening.Party
 	for i, c := range in.Cmds {
 		if c == nil {
 			continue
@@ -183,9 +185,14 @@ func (s *Server) postISO20022(w http.ResponseWriter, r *http.Request, who Princi
 		}
 		raw = append(raw, c.Encode())
 		at = append(at, i)
+		if i < len(in.Agents) {
+			agents = append(agents, in.Agents[i])
+		} else {
+			agents = append(agents, nil)
+		}
 	}
 	if len(raw) > 0 {
-		results, p := s.submitBatch(r.Context(), raw)
+		results, p := s.submitBatchParties(r.Context(), raw, agents)
 		if p != nil {
 			s.problem(w, r, p)
 			return

@@ -129,9 +129,10 @@ func newISOUnion(t testing.TB, members []isoMember, funding int64) *isoUnion {
 func (u *isoUnion) watch(names ...string) {
 	u.t.Helper()
 	var b strings.Builder
-	b.WriteString(screening.CSVHeader + "\n")
+	b.WriteString(screening.CSVHeaderBIC + "\n")
 	for i, n := range names {
-		fmt.Fprintf(&b, "OPS-%04d,entity,%s,,,,operator watch list\n", i+1, n)
+		name, bics, _ := strings.Cut(n, "|") // "name|BIC;BIC"
+		fmt.Fprintf(&b, "OPS-%04d,entity,%s,,,,operator watch list,%s\n", i+1, name, bics)
 	}
 	v, err := screening.ParseCSV(strings.NewReader(b.String()))
 	if err != nil {
@@ -730,7 +731,7 @@ func TestISO20022Rejections(t *testing.T) {
 	u := newISOUnion(t, members, 1_000_000_00)
 	ctx := context.Background()
 	// VTB has no INR account; Sberbank is suspended later.
-	u.watch("Kwangson Banking Corporation")
+	u.watch("Kwangson Banking Corporation", "Foreign Trade Bank of the DPRK|FTBDKPPY", "Daedong Credit Bank|DCBKKPPY")
 	xsd := newXSDCheck(t)
 	uetr := func(i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", i) }
 	type step struct {
@@ -756,6 +757,24 @@ func TestISO20022Rejections(t *testing.T) {
 		}
 		if s.want == "PDNG" && strings.Contains(string(raw), "KWANGSON") {
 			t.Errorf("a hold names the list entry: %s", raw)
+		}
+	}
+	// Agents no member is, named by BIC only: an intermediary and a
+	// creditor agent whose BICs the list gives (the DPRK's Foreign Trade
+	// Bank, Daedong Credit Bank) hold the payment too.
+	for i, agent := range map[int]string{
+		9:  "<IntrmyAgt1><FinInstnId><BICFI>FTBDKPPYXXX</BICFI></FinInstnId></IntrmyAgt1>\n      <Dbtr>",
+		10: "<Dbtr>",
+	} {
+		msg := pacs008(fmt.Sprintf("MSG-agent-%d", i), uetr(i), "E2E", "SBININBBXXX", "SABRRUMMXXX", "INR", "10.00", "Tata Steel Exports Ltd", "Severstal Trading LLC")
+		msg = bytes.Replace(msg, []byte("<Dbtr>"), []byte(agent), 1)
+		if i == 10 {
+			msg = bytes.Replace(msg, []byte("<CdtrAgt><FinInstnId><BICFI>SABRRUMMXXX"), []byte("<CdtrAgt><FinInstnId><BICFI>DCBKKPPY"), 1)
+		}
+		r, raw := u.send("SBININBBXXX", msg)
+		xsd.add(raw)
+		if got := statuses(r); got != "PDNG" || bytes.Contains(raw, []byte("KPPY")) {
+			t.Errorf("listed agent %d: %s; want PDNG, naming no list entry\n%s", i, got, raw)
 		}
 	}
 	// The operator rejects the held payment after review: RJCT RR04.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/mutua-org/mutua/internal/daemon"
 	"github.com/mutua-org/mutua/internal/engine"
+	"github.com/mutua-org/mutua/internal/screening"
 )
 
 // Server serves the API of one daemon.
@@ -274,10 +275,16 @@ func (s *Server) submit(ctx context.Context, c *engine.Command) (*engine.Result,
 
 // submitBatch proposes encoded commands as one contiguous batch.
 func (s *Server) submitBatch(ctx context.Context, cmds [][]byte) ([]*engine.Result, *Problem) {
+	return s.submitBatchParties(ctx, cmds, nil)
+}
+
+// submitBatchParties is submitBatch with more parties to screen: parties[i]
+// for cmds[i].
+func (s *Server) submitBatchParties(ctx context.Context, cmds [][]byte, parties [][]screening.Party) ([]*engine.Result, *Problem) {
 	s.metrics.pending.Add(float64(len(cmds)))
 	s.metrics.batchSize.Observe(float64(len(cmds)))
 	start := time.Now()
-	res, err := s.d.SubmitBatch(ctx, cmds)
+	res, err := s.d.SubmitBatchParties(ctx, cmds, parties)
 	s.metrics.commit.Observe(time.Since(start).Seconds())
 	s.metrics.pending.Sub(float64(len(cmds)))
 	if err != nil {

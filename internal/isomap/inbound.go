@@ -12,6 +12,7 @@ import (
 
 	"github.com/mutua-org/mutua/internal/engine"
 	"github.com/mutua-org/mutua/internal/iso20022"
+	"github.com/mutua-org/mutua/internal/screening"
 )
 
 // Directory answers what the mapping asks of the union's state. The shell
@@ -51,6 +52,11 @@ type Inbound struct {
 	Cmds []*engine.Command
 	// Originals[i] is the payment a return or cancellation acts on.
 	Originals []Original
+	// Agents[i] are the agents transaction i names that its command does
+	// not keep, for screening: debtor, creditor and intermediary agents
+	// (and those of a cover payment's underlying transfer), by BIC and
+	// name. The members themselves are screened as every payment's are.
+	Agents [][]screening.Party
 }
 
 // Map validates an inbound message beyond the codec (who may send what,
@@ -188,6 +194,7 @@ func engineError(tx int, path string, rule iso20022.Rule, r engine.Reason, forma
 func (mp *mapper) creditTransfer() {
 	ct := mp.m.CreditTransfer
 	mp.in.Cmds = make([]*engine.Command, len(ct.Txs))
+	mp.in.Agents = make([][]screening.Party, len(ct.Txs))
 	for i := range ct.Txs {
 		if mp.in.Report.TxInfAndSts[i].TxSts != "" {
 			continue // rejected by the codec
@@ -198,6 +205,7 @@ func (mp *mapper) creditTransfer() {
 			continue
 		}
 		mp.in.Cmds[i] = c
+		mp.in.Agents[i] = agents(&ct.Txs[i])
 	}
 }
 
@@ -304,6 +312,37 @@ func (mp *mapper) credit(i int, tx *iso20022.CreditTransferTx) (*engine.Command,
 	}
 	c.Remittance = remittance(rmt)
 	return c, nil
+}
+
+// agents returns the agents of a credit transfer to screen: those that
+// carry a BIC or a name, the instructing and instructed agents aside (they
+// are the members the payment is between).
+func agents(tx *iso20022.CreditTransferTx) []screening.Party {
+	var out []screening.Party
+	add := func(role string, a *iso20022.Agent) {
+		if a != nil && (a.BICFI != "" || a.Nm != "") {
+			out = append(out, screening.Party{Role: role, Name: a.Nm, BIC: a.BICFI})
+		}
+	}
+	add("debtor_agent", tx.DbtrAgt)
+	add("creditor_agent", tx.CdtrAgt)
+	add("intermediary_agent1", tx.IntrmyAgt1)
+	add("intermediary_agent2", tx.IntrmyAgt2)
+	add("intermediary_agent3", tx.IntrmyAgt3)
+	// pacs.009: the institutions are the parties; their names are
+	// screened as the debtor's and creditor's, their BICs here.
+	add("debtor", tx.DbtrFI)
+	add("creditor", tx.CdtrFI)
+	add("ultimate_debtor", tx.UltmtDbtrFI)
+	add("ultimate_creditor", tx.UltmtCdtrFI)
+	if u := tx.UndrlygCstmrCdtTrf; u != nil {
+		add("underlying_debtor_agent", u.DbtrAgt)
+		add("underlying_creditor_agent", u.CdtrAgt)
+		add("underlying_intermediary_agent1", u.IntrmyAgt1)
+		add("underlying_intermediary_agent2", u.IntrmyAgt2)
+		add("underlying_intermediary_agent3", u.IntrmyAgt3)
+	}
+	return out
 }
 
 // settlementDate checks an IntrBkSttlmDt: today or earlier (a late message

@@ -26,8 +26,15 @@ import (
 //	               for an approximate date
 //	regime         free text: the programme or reason for listing
 //
+// A list may have one more column, bic (CSVHeaderBIC): the entry's BICs
+// separated by ";", 8 or 11 characters each, for the payments that name a
+// bank by BIC only.
+//
 // Fields are RFC 4180 CSV (encoding/csv), UTF-8.
 const CSVHeader = "reference,type,name,aliases,country,date_of_birth,regime"
+
+// CSVHeaderBIC is CSVHeader with the optional bic column.
+const CSVHeaderBIC = CSVHeader + ",bic"
 
 // ParseCSV reads an operator's own list in the CSVHeader format. The
 // version's Source is "CSV"; use ParseCSVSource to name it.
@@ -60,7 +67,7 @@ func parseCSV(source string, r io.Reader) (*ListVersion, error) {
 	sum := sha256.Sum256(data)
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a byte-order mark
 	cr := csv.NewReader(bytes.NewReader(data))
-	cr.FieldsPerRecord = 7
+	cr.FieldsPerRecord = -1 // the header's count, checked below
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, fmt.Errorf("empty file, want header %q: %w", CSVHeader, ErrMalformed)
@@ -68,9 +75,11 @@ func parseCSV(source string, r io.Reader) (*ListVersion, error) {
 	if err != nil {
 		return nil, csvErr(err)
 	}
-	if got := strings.Join(header, ","); !strings.EqualFold(strings.ReplaceAll(got, " ", ""), CSVHeader) {
-		return nil, fmt.Errorf("header is %q, want %q: %w", got, CSVHeader, ErrMalformed)
+	got := strings.ReplaceAll(strings.Join(header, ","), " ", "")
+	if !strings.EqualFold(got, CSVHeader) && !strings.EqualFold(got, CSVHeaderBIC) {
+		return nil, fmt.Errorf("header is %q, want %q or %q: %w", got, CSVHeader, CSVHeaderBIC, ErrMalformed)
 	}
+	cr.FieldsPerRecord = len(header)
 	v := &ListVersion{Source: source}
 	for {
 		rec, err := cr.Read()
@@ -166,6 +175,14 @@ func csvEntry(rec []string) (Entry, error) {
 			dob.ToYear = t
 		}
 		e.DatesOfBirth = append(e.DatesOfBirth, dob)
+	}
+	if len(rec) > 7 {
+		for _, b := range splitList(rec[7]) {
+			if b = strings.ToUpper(b); !isBIC(b) {
+				return e, fmt.Errorf("%s: bad BIC %q: want 4 letters, a 2-letter country, 2 letters or digits and an optional 3-character branch: %w", ref, b, ErrMalformed)
+			}
+			e.BICs = append(e.BICs, b)
+		}
 	}
 	return e, nil
 }

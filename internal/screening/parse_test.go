@@ -3,6 +3,7 @@ package screening
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -299,6 +300,8 @@ func TestParseCSVErrors(t *testing.T) {
 		{"duplicate", h + "A,individual,Name,,,,\nA,entity,Other,,,,\n"},
 		{"not UTF-8", h + "A,individual,Na\xffme,,,,\n"},
 		{"bad quote", h + "A,individual,\"Name,,,,\n"},
+		{"bad BIC", CSVHeaderBIC + "\nA,entity,Bank,,,,,DEUTDEF\n"},
+		{"BIC column without its header", h + "A,entity,Bank,,,,,DEUTDEFF\n"},
 	}
 	for _, tt := range tests {
 		if _, err := ParseCSV(strings.NewReader(tt.in)); err == nil {
@@ -307,6 +310,22 @@ func TestParseCSVErrors(t *testing.T) {
 	}
 	if _, err := ParseCSVSource("bad name!", strings.NewReader(h+"A,,N,,,,\n")); err == nil {
 		t.Errorf("ParseCSVSource(bad name!) = nil error; want an error")
+	}
+}
+
+// TestParseCSVBICs reads the optional bic column, and BICIndex finds the
+// entries by it.
+func TestParseCSVBICs(t *testing.T) {
+	v, err := ParseCSV(strings.NewReader(CSVHeaderBIC + "\nA,entity,Alpha Bank,,,,,ALPHKPPY;alphkppy001\nB,individual,Bob,,,,,\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Entries[0].BICs; !slices.Equal(got, []string{"ALPHKPPY", "ALPHKPPY001"}) || v.Entries[1].BICs != nil {
+		t.Fatalf("BICs %v, %v", got, v.Entries[1].BICs)
+	}
+	x := NewBICIndex(v)
+	if ms := x.Screen("ALPHKPPYXXX"); len(ms) != 1 || ms[0].Reference != "A" || ms[0].Score != 1000 {
+		t.Errorf("Screen(ALPHKPPYXXX) = %+v; want entry A once, at 1000", ms)
 	}
 }
 

@@ -236,6 +236,7 @@ type Entry struct {
 	Regime        string   // UN list type ("DPRK", "Al-Qaida") or OFAC program(s) ("SDGT; IFSR")
 	ListedOn      string   // as published, when known
 	Remarks       string
+	BICs          []string `json:",omitempty"` // the BICs of a listed bank, where the list gives them in a field of their own (BICIndex also reads remarks)
 }
 
 // Counts summarises a list version.

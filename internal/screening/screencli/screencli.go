@@ -85,18 +85,19 @@ func RunScreen(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var idx *screening.Index
+	var bics *screening.BICIndex
 	if len(lists) == 0 {
-		base, err := defaultIndex()
+		base, baseBICs, err := defaultIndex()
 		if err != nil {
 			return fail("%v", err)
 		}
-		idx = base.Clone()
+		idx, bics = base.Clone(), baseBICs
 	} else {
 		versions, err := loadLists(lists)
 		if err != nil {
 			return fail("%v", err)
 		}
-		idx = screening.NewIndex(versions...)
+		idx, bics = screening.NewIndex(versions...), screening.NewBICIndex(versions...)
 	}
 	switch cmd {
 	case "eval":
@@ -153,7 +154,8 @@ func RunScreen(args []string, stdout, stderr io.Writer) int {
 		if err := q.Validate(); err != nil {
 			return fail("%v", err)
 		}
-		ms := idx.Screen(q)
+		// A BIC the lists publish matches exactly, ahead of any name.
+		ms := append(bics.Screen(name), idx.Screen(q)...)
 		d := screening.Decide(ms, *threshold)
 		if len(ms) > *top {
 			ms = ms[:*top]
@@ -179,7 +181,7 @@ func RunScreen(args []string, stdout, stderr io.Writer) int {
 				mark = "*"
 			}
 			fmt.Fprintf(stdout, " %s %4d  %-14s %s", mark, m.Score, m.Reference, m.ListedName)
-			if m.ListedName != m.PrimaryName {
+			if m.ListedName != m.PrimaryName && !isBICMatch(m) {
 				fmt.Fprintf(stdout, " (alias of %s)", m.PrimaryName)
 			}
 			fmt.Fprintf(stdout, "  [%s, %s]\n        %s\n", m.Regime, m.ListVersion, m.Explanation)
@@ -277,28 +279,29 @@ func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 var defaults struct {
 	once sync.Once
 	idx  *screening.Index
+	bics *screening.BICIndex
 	err  error
 }
 
-// defaultIndex returns an index over the embedded lists, built once per
-// process. Callers Clone it: an Index is not safe for concurrent use.
-func defaultIndex() (*screening.Index, error) {
+// defaultIndex returns the name and BIC indexes of the embedded lists,
+// built once per process.
+func defaultIndex() (*screening.Index, *screening.BICIndex, error) {
 	defaults.once.Do(func() {
 		vs, err := screening.DefaultVersions()
 		if err != nil {
 			defaults.err = err
 			return
 		}
-		defaults.idx = screening.NewIndex(vs...)
+		defaults.idx, defaults.bics = screening.NewIndex(vs...), screening.NewBICIndex(vs...)
 	})
-	return defaults.idx, defaults.err
+	return defaults.idx, defaults.bics, defaults.err
 }
 
 // DefaultIndex returns an index over the lists embedded in the binary (the
 // UN list and the OFAC subset), built once per process, for callers such as
 // "mutua bench" that screen without a node. Each call returns a Clone.
 func DefaultIndex() (*screening.Index, error) {
-	idx, err := defaultIndex()
+	idx, _, err := defaultIndex()
 	if err != nil {
 		return nil, err
 	}
@@ -402,4 +405,10 @@ func sourceName(s string) string {
 		return "CSV"
 	}
 	return b.String()
+}
+
+// isBICMatch reports whether m matched a BIC rather than a name.
+func isBICMatch(m screening.Match) bool {
+	t := m.Explanation.Tokens
+	return len(t) == 1 && t[0].How == "bic"
 }
