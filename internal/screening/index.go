@@ -227,8 +227,7 @@ type Index struct {
 	names    []indexedName
 	meta     []nameMeta // per name, what retrieve's bound needs, packed
 	vocab    []vocabToken
-	exact    map[string]int32   // token text → vocab id
-	joined   map[string]int32   // text of two adjacent listed tokens joined → vocab id
+	words    map[string]word    // token text → vocab ids of the word and of two adjacent listed tokens joined
 	del1     map[uint64][]int32 // delKey of token text and of its one-deletions → vocab ids
 	del1Bits []uint64           // bit h%del1Size set for each key h of del1: most lookups miss, and miss here
 	skel     map[string][]int32 // consonant skeleton → vocab ids
@@ -290,16 +289,16 @@ type vocabToken struct {
 func NewIndex(versions ...*ListVersion) *Index {
 	x := &Index{
 		versions: versions,
-		exact:    make(map[string]int32),
-		joined:   make(map[string]int32),
 		del1:     make(map[uint64][]int32),
 		skel:     make(map[string][]int32),
 	}
+	exact := make(map[string]int32)  // token text → vocab id
+	joined := make(map[string]int32) // text of two adjacent listed tokens joined → vocab id
 	df := []int{}
 	intern := func(text, skel string, pair bool) int32 {
-		m := x.exact
+		m := exact
 		if pair {
-			m = x.joined
+			m = joined
 		}
 		if id, ok := m[text]; ok {
 			return id
@@ -349,6 +348,15 @@ func NewIndex(versions ...*ListVersion) *Index {
 				x.names = append(x.names, in)
 			}
 		}
+	}
+	x.words = make(map[string]word, len(exact)+len(joined))
+	for text, id := range exact {
+		x.words[text] = word{id, -1}
+	}
+	for text, id := range joined {
+		w := x.lookupWord(text)
+		w.joined = id
+		x.words[text] = w
 	}
 	// Postings and document frequencies.
 	for id := range x.names {
@@ -469,7 +477,7 @@ func NewIndex(versions ...*ListVersion) *Index {
 		if len(v.text) == 1 {
 			t.class = classInitial
 		}
-		v.neighbours = x.sims(&t, v.text, x.similarKeys(&t, v.text, v.skel, false), false)
+		v.neighbours = x.sims(nil, &t, v.text, x.similarKeys(nil, &t, v.text, v.skel, x.lookupWord(v.text), false), false)
 	}
 	names, vocab := len(x.names), len(x.vocab)
 	x.scratch = &sync.Pool{New: func() any { return newScratch(names, vocab) }}
@@ -587,6 +595,10 @@ type scratch struct {
 	kacc   []int32
 	kbits  []uint32
 	seen   []int32
+	// prepare's results and working memory.
+	qt        []qtoken
+	simBuf    []vocabSim
+	ids, ids2 []int32
 }
 
 type candidate struct {
@@ -602,6 +614,7 @@ type qtoken struct {
 	pairLetters uint32
 	sims        []vocabSim // vocab tokens similar to this token, best first
 	exact       bool       // the token is a listed word
+	word        word       // what Index.words holds for text
 	psims       []vocabSim // vocab tokens similar to pair
 }
 
@@ -644,7 +657,7 @@ func (x *Index) screen(q Query, limit, floor int) []Match {
 		s.stamp = 1
 	}
 	s.cells, s.stride = s.cells[:0], 4*len(toks)
-	qt := x.prepare(toks)
+	qt := x.prepare(s, toks)
 	bonus := int32(0)
 	if !q.DateOfBirth.IsZero() {
 		bonus += dobExactPoints
@@ -727,12 +740,14 @@ func (x *Index) screen(q Query, limit, floor int) []Match {
 }
 
 // prepare computes query token weights, joined pairs, and the vocab tokens
-// similar to each.
-func (x *Index) prepare(toks []normToken) []qtoken {
-	qt := make([]qtoken, len(toks))
+// similar to each. Its slices live in s and last until the next query.
+func (x *Index) prepare(s *scratch, toks []normToken) []qtoken {
+	qt := slices.Grow(s.qt[:0], len(toks))[:len(toks)]
+	s.qt = qt
+	s.simBuf = s.simBuf[:0]
 	for i, t := range toks {
 		q := &qt[i]
-		q.normToken = t
+		*q = qtoken{normToken: t, word: x.lookupWord(t.text)}
 		switch t.class {
 		case classParticle:
 			q.weight = weightParticle
@@ -742,7 +757,7 @@ func (x *Index) prepare(toks []normToken) []qtoken {
 			q.weight = weightLegal
 		default:
 			q.weight = 100
-			if id, ok := x.exact[t.text]; ok && !x.vocab[id].pair {
+			if id := q.word.exact; id >= 0 {
 				q.weight = x.vocab[id].weight
 			}
 		}
@@ -756,37 +771,63 @@ func (x *Index) prepare(toks []normToken) []qtoken {
 		if q.class == classLegal {
 			// A legal-form word that is a listed word ("Ko", a family
 			// name) retrieves the names that have it.
-			if id, ok := x.exact[q.text]; ok && !x.vocab[id].pair {
-				q.sims = []vocabSim{{id, 1000, "exact"}}
+			if id := q.word.exact; id >= 0 {
+				q.sims = s.keepSims(append(s.simBuf, vocabSim{id, 1000, "exact"}))
 			}
 		}
 		if q.class == classNormal {
-			if id, ok := x.exact[q.text]; ok && !x.vocab[id].pair && x.vocab[id].latin {
+			if id := q.word.exact; id >= 0 && x.vocab[id].latin {
 				q.known = true
 			}
 			q.exact = q.known && !q.abjad
-			q.sims = x.similar(&q.normToken, q.text, q.skel, false)
+			q.sims = x.similar(s, &q.normToken, q.text, q.skel, q.word, false)
 		}
 		if q.pair != "" {
-			q.psims = x.similar(nil, q.pair, "", true)
+			q.psims = x.similar(s, nil, q.pair, "", x.lookupWord(q.pair), true)
 		}
 	}
 	return qt
 }
 
+// word is what Index.words holds for a text: the vocab id of the listed
+// word and of the joined pair of listed words so spelt, or -1.
+type word struct{ exact, joined int32 }
+
+// lookupWord returns the vocab ids of the listed word and joined pair
+// spelt text.
+func (x *Index) lookupWord(text string) word {
+	if w, ok := x.words[text]; ok {
+		return w
+	}
+	return word{-1, -1}
+}
+
+// keepSims returns the similarities appended to s.simBuf since the last
+// call, and keeps them there until the next query.
+func (s *scratch) keepSims(buf []vocabSim) []vocabSim {
+	out := buf[len(s.simBuf):len(buf):len(buf)]
+	s.simBuf = buf
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
 // similar returns the vocab tokens that retrieval finds for a query token
 // (exact, within one deletion each way, or same skeleton), with their
 // similarity, best first. For a joined pair (t == nil) only pair and plain
-// tokens with similarity ≥ pairMin are kept.
-func (x *Index) similar(t *normToken, text, skel string, joined bool) []vocabSim {
-	if id, ok := x.exact[text]; ok && !joined && !t.abjad && !x.vocab[id].pair && x.vocab[id].latin {
+// tokens with similarity ≥ pairMin are kept. w is what x.words holds for
+// text.
+func (x *Index) similar(s *scratch, t *normToken, text, skel string, w word, joined bool) []vocabSim {
+	if id := w.exact; id >= 0 && !joined && !t.abjad && x.vocab[id].latin {
 		// A listed word: its neighbours, and their similarity to it, were
 		// found when the index was built. Only the label of the word itself
 		// depends on the query's spelling.
 		if t.raw == text {
 			return x.vocab[id].neighbours // shared: read only
 		}
-		out := slices.Clone(x.vocab[id].neighbours)
+		buf := append(s.simBuf, x.vocab[id].neighbours...)
+		out := s.keepSims(buf)
 		for i := range out {
 			if out[i].vocab == id {
 				out[i].how = "variant"
@@ -794,25 +835,28 @@ func (x *Index) similar(t *normToken, text, skel string, joined bool) []vocabSim
 		}
 		return out
 	}
-	out := x.sims(t, text, x.similarKeys(t, text, skel, joined), joined)
-	if (len(out) == 0 || out[0].sim < rawRetrieveBelow) && !joined && t != nil && !t.abjad && t.raw != text && len(t.raw) >= 4 {
+	ids, ids2, buf := s.ids[:0], s.ids2[:0], s.simBuf
+	ids = x.similarKeys(ids, t, text, skel, w, joined)
+	start := len(buf)
+	buf = x.sims(buf, t, text, ids, joined)
+	if out := buf[start:]; (len(out) == 0 || out[0].sim < rawRetrieveBelow) && !joined && t != nil && !t.abjad && t.raw != text && len(t.raw) >= 4 {
 		// Nothing close found for the folded word: try it as written.
-		ids := x.similarRaw(t)
+		ids2 = x.similarRaw(ids2, t)
 		for _, v := range out {
-			if !slices.Contains(ids, v.vocab) {
-				ids = append(ids, v.vocab)
+			if !slices.Contains(ids2, v.vocab) {
+				ids2 = append(ids2, v.vocab)
 			}
 		}
-		out = x.sims(t, text, ids, joined)
+		buf = x.sims(buf[:start], t, text, ids2, joined)
 	}
-	return out
+	s.ids, s.ids2 = ids, ids2
+	return s.keepSims(buf)
 }
 
-// similarKeys returns the vocab tokens that share a retrieval key with a
-// query word (or joined pair): one deletion from each, or the consonant
-// skeleton.
-func (x *Index) similarKeys(t *normToken, text, skel string, joined bool) []int32 {
-	ids := make([]int32, 0, 16)
+// similarKeys appends to ids the vocab tokens that share a retrieval key
+// with a query word (or joined pair): one deletion from each, or the
+// consonant skeleton. w is what x.words holds for text.
+func (x *Index) similarKeys(ids []int32, t *normToken, text, skel string, w word, joined bool) []int32 {
 	addAll := func(l []int32) {
 		for _, id := range l {
 			if !slices.Contains(ids, id) {
@@ -820,11 +864,11 @@ func (x *Index) similarKeys(t *normToken, text, skel string, joined bool) []int3
 			}
 		}
 	}
-	if id, ok := x.exact[text]; ok {
-		ids = append(ids, id)
+	if w.exact >= 0 {
+		ids = append(ids, w.exact)
 	}
-	if id, ok := x.joined[text]; ok {
-		addAll([]int32{id})
+	if w.joined >= 0 && !slices.Contains(ids, w.joined) {
+		ids = append(ids, w.joined)
 	}
 	if len(text) >= 3 {
 		addAll(x.lookupDel1(delKey(text, -1)))
@@ -840,11 +884,10 @@ func (x *Index) similarKeys(t *normToken, text, skel string, joined bool) []int3
 	return ids
 }
 
-// similarRaw returns the vocab tokens that share a retrieval key with the
-// query word as written, before fold: a typo can break one of fold's
-// digraphs ("steel" folds to "stil", "stewl" to "stevl").
-func (x *Index) similarRaw(t *normToken) []int32 {
-	var ids []int32
+// similarRaw appends to ids the vocab tokens that share a retrieval key
+// with the query word as written, before fold: a typo can break one of
+// fold's digraphs ("steel" folds to "stil", "stewl" to "stevl").
+func (x *Index) similarRaw(ids []int32, t *normToken) []int32 {
 	add := func(l []int32) {
 		for _, id := range l {
 			if !slices.Contains(ids, id) {
@@ -860,9 +903,9 @@ func (x *Index) similarRaw(t *normToken) []int32 {
 }
 
 // sims computes the similarity of a query token (or joined pair) with the
-// vocab tokens ids and keeps those that match, best first.
-func (x *Index) sims(t *normToken, text string, ids []int32, joined bool) []vocabSim {
-	var out []vocabSim
+// vocab tokens ids and appends those that match to out, best first.
+func (x *Index) sims(out []vocabSim, t *normToken, text string, ids []int32, joined bool) []vocabSim {
+	start := len(out)
 	for _, id := range ids {
 		v := &x.vocab[id]
 		var sim int
@@ -884,7 +927,7 @@ func (x *Index) sims(t *normToken, text string, ids []int32, joined bool) []voca
 		}
 		out = append(out, vocabSim{id, sim, how})
 	}
-	slices.SortFunc(out, func(a, b vocabSim) int {
+	slices.SortFunc(out[start:], func(a, b vocabSim) int {
 		if a.sim != b.sim {
 			return cmp.Compare(b.sim, a.sim)
 		}
