@@ -221,17 +221,18 @@ func Decide(matches []Match, threshold int) Decision {
 // each Screen takes working memory from a sync.Pool, and which memory it
 // gets has no bearing on the result.
 type Index struct {
-	versions []*ListVersion
-	entries  []*Entry
-	entryVer []int32
-	names    []indexedName
-	meta     []nameMeta // per name, what retrieve's bound needs, packed
-	vocab    []vocabToken
-	words    map[string]word    // token text → vocab ids of the word and of two adjacent listed tokens joined
-	del1     map[uint64][]int32 // delKey of token text and of its one-deletions → vocab ids
-	del1Bits []uint64           // bit h%del1Size set for each key h of del1: most lookups miss, and miss here
-	skel     map[string][]int32 // consonant skeleton → vocab ids
-	scratch  *sync.Pool         // of *scratch: working memory of Screen
+	versions  []*ListVersion
+	entries   []*Entry
+	entryVer  []int32
+	names     []indexedName
+	meta      []nameMeta // per name, what retrieve's bound needs, packed
+	nameWords []int32    // per name (nameMeta.off), the vocab ids of its tokens and joined pairs
+	vocab     []vocabToken
+	words     map[string]word    // token text → vocab ids of the word and of two adjacent listed tokens joined
+	del1      map[uint64][]int32 // delKey of token text and of its one-deletions → vocab ids
+	del1Bits  []uint64           // bit h%del1Size set for each key h of del1: most lookups miss, and miss here
+	skel      map[string][]int32 // consonant skeleton → vocab ids
+	scratch   *sync.Pool         // of *scratch: working memory of Screen
 }
 
 type indexedName struct {
@@ -253,7 +254,9 @@ type nameMeta struct {
 	wMin  int32
 	wRest int32
 	lens  uint32
+	off   uint32 // the vocab ids of the name's words and joined pairs are Index.nameWords[off:off+nw]
 	low   bool
+	nw    uint8
 	words [4]uint64 // bit vocabBit(v) set for each word and joined pair v
 }
 
@@ -415,17 +418,20 @@ func NewIndex(versions ...*ListVersion) *Index {
 	}
 	x.meta = make([]nameMeta, len(x.names))
 	for id, n := range x.names {
-		m := nameMeta{wMin: n.wMin, wRest: n.wRest, lens: n.lens, low: n.low}
+		m := nameMeta{wMin: n.wMin, wRest: n.wRest, lens: n.lens, low: n.low, off: uint32(len(x.nameWords))}
 		for _, t := range n.toks {
 			w, b := vocabBit(t.vocab)
 			m.words[w] |= b
+			x.nameWords = append(x.nameWords, t.vocab)
 		}
 		for _, p := range n.pairs {
 			if p >= 0 {
 				w, b := vocabBit(p)
 				m.words[w] |= b
+				x.nameWords = append(x.nameWords, p)
 			}
 		}
+		m.nw = uint8(len(x.nameWords) - int(m.off)) // at most 2·MaxNameTokens-1
 		x.meta[id] = m
 	}
 	// Retrieval keys. Pair tokens are found by exact and one-deletion keys.
@@ -486,9 +492,9 @@ func NewIndex(versions ...*ListVersion) *Index {
 
 func newScratch(names, vocab int) *scratch {
 	return &scratch{
-		acc: make([]int32, names), mask: make([]uint64, names),
+		hits:   make([]nameHit, names),
 		vstamp: make([]uint32, vocab), vrow: make([]int32, vocab),
-		kstamp: make([]uint32, vocab), kacc: make([]int32, vocab), kbits: make([]uint32, vocab),
+		skip: make([]skipWord, vocab),
 	}
 }
 
@@ -576,8 +582,7 @@ func (x *Index) Names() int { return len(x.names) }
 
 // scratch is per-query working memory, reused from query to query.
 type scratch struct {
-	acc     []int32  // per listed name: matched listed weight × similarity, greedily
-	mask    []uint64 // per listed name: query tokens (low 32 bits) and listed tokens (high) counted in acc
+	hits    []nameHit // per listed name
 	touched []int32
 	cands   []candidate
 	pairs   []pairing // score's pairings
@@ -589,12 +594,9 @@ type scratch struct {
 	cells  []uint32 // rows of 4 × len(query) cells: 1<<31 | sim<<8 | how, or 0
 	stride int      // cells per row
 	// The vocab tokens that non-essential query tokens match (see
-	// retrieve), if kstamp[v] == stamp: the best weight × similarity and
-	// the query tokens.
-	kstamp []uint32
-	kacc   []int32
-	kbits  []uint32
-	seen   []int32
+	// retrieve), if skip[v].stamp == stamp.
+	skip []skipWord
+	seen []int32
 	// prepare's results and working memory.
 	qt        []qtoken
 	simBuf    []vocabSim
@@ -653,7 +655,7 @@ func (x *Index) screen(q Query, limit, floor int) []Match {
 	s.stamp++
 	if s.stamp == 0 {
 		clear(s.vstamp) // after 2³² queries
-		clear(s.kstamp)
+		clear(s.skip)
 		s.stamp = 1
 	}
 	s.cells, s.stride = s.cells[:0], 4*len(toks)
@@ -1043,14 +1045,15 @@ func (x *Index) retrieve(qt []qtoken, s *scratch, bonus, floor int32) []candidat
 		}
 		for _, p := range x.vocab[v.vocab].postings {
 			n := int32(p >> 5)
-			m := s.mask[n]
+			h := &s.hits[n]
+			m := h.mask
 			if m == 0 {
 				s.touched = append(s.touched, n)
 			}
 			lb := lbits << (32 + p&31)
 			if m&uint64(qbits) == 0 && m&lb == 0 {
-				s.acc[n] += w * int32(v.sim)
-				s.mask[n] = m | uint64(qbits) | lb
+				h.acc += w * int32(v.sim)
+				h.mask = m | uint64(qbits) | lb
 			}
 		}
 	}
@@ -1133,11 +1136,12 @@ func (x *Index) retrieve(qt []qtoken, s *scratch, bonus, floor int32) []candidat
 		mark := func(v vocabSim, w int32, qb uint32) {
 			wi, b := vocabBit(v.vocab)
 			skipWords[wi] |= b
-			if s.kstamp[v.vocab] != s.stamp {
-				s.kstamp[v.vocab], s.kacc[v.vocab], s.kbits[v.vocab] = s.stamp, 0, 0
+			k := &s.skip[v.vocab]
+			if k.stamp != s.stamp {
+				*k = skipWord{stamp: s.stamp}
 			}
-			s.kacc[v.vocab] = max(s.kacc[v.vocab], w*int32(v.sim))
-			s.kbits[v.vocab] |= qb
+			k.acc = max(k.acc, w*int32(v.sim))
+			k.bits |= qb
 		}
 		for _, v := range qt[i].sims {
 			mark(v, x.vocab[v.vocab].weight, 1<<i)
@@ -1159,9 +1163,10 @@ func (x *Index) retrieve(qt []qtoken, s *scratch, bonus, floor int32) []candidat
 	}
 	s.cands = s.cands[:0]
 	for _, n := range s.touched {
-		m := uint32(s.mask[n])
-		acc := s.acc[n]
-		s.acc[n], s.mask[n] = 0, 0
+		h := &s.hits[n]
+		m := uint32(h.mask)
+		acc := h.acc
+		*h = nameHit{}
 		nm := &x.meta[n]
 		opt, optQ := int32(0), int32(0)
 		if nm.lens&optLens != 0 {
@@ -1181,7 +1186,7 @@ func (x *Index) retrieve(qt []qtoken, s *scratch, bonus, floor int32) []candidat
 			// Only if the name may have a word they match.
 			if nm.words[0]&skipWords[0]|nm.words[1]&skipWords[1]|nm.words[2]&skipWords[2]|nm.words[3]&skipWords[3] != 0 {
 				var sBits uint32
-				sAcc, sBits = x.skippedIn(s, n)
+				sAcc, sBits = x.skippedIn(s, nm, &skipWords)
 				for b := sBits &^ m; b != 0; b &= b - 1 {
 					sQ += qt[bits.TrailingZeros32(b)].weight
 				}
@@ -1211,23 +1216,35 @@ func (x *Index) retrieve(qt []qtoken, s *scratch, bonus, floor int32) []candidat
 }
 
 // skippedIn returns the best weight × similarity with which the
-// non-essential query tokens (marked in s.k*) match words of name n, and
-// which of them do.
-func (x *Index) skippedIn(s *scratch, n int32) (acc int32, qbits uint32) {
-	name := &x.names[n]
-	for _, t := range name.toks {
-		if s.kstamp[t.vocab] == s.stamp {
-			acc += s.kacc[t.vocab]
-			qbits |= s.kbits[t.vocab]
+// non-essential query tokens (marked in s.skip, and in the bits of
+// skipWords) match words of the name nm, and which of them do.
+func (x *Index) skippedIn(s *scratch, nm *nameMeta, skipWords *[4]uint64) (acc int32, qbits uint32) {
+	for _, v := range x.nameWords[nm.off : nm.off+uint32(nm.nw)] {
+		if wi, b := vocabBit(v); skipWords[wi]&b == 0 {
+			continue
 		}
-	}
-	for _, p := range name.pairs {
-		if p >= 0 && s.kstamp[p] == s.stamp {
-			acc += s.kacc[p]
-			qbits |= s.kbits[p]
+		if k := &s.skip[v]; k.stamp == s.stamp {
+			acc += k.acc
+			qbits |= k.bits
 		}
 	}
 	return acc, qbits
+}
+
+// nameHit is what retrieve accumulates for a listed name: the matched
+// listed weight × similarity, greedily, and the query tokens (low 32 bits
+// of mask) and listed tokens (high) counted in it.
+type nameHit struct {
+	mask uint64
+	acc  int32
+}
+
+// skipWord is what retrieve notes for a vocab token that non-essential
+// query tokens match: the best weight × similarity and the query tokens.
+type skipWord struct {
+	stamp uint32
+	acc   int32
+	bits  uint32
 }
 
 // pairing is one step of an alignment: query token(s) qi (and qi+1 if
