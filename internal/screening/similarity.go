@@ -184,7 +184,8 @@ func letterMask(s string) uint32 {
 }
 
 // alike returns max(Jaro-Winkler, editSim) of a and b (with letter masks
-// am and bm), or 0 if that cannot reach typoJWMin: first, cheaply, the
+// am and bm), or 0 if that cannot reach typoJWMin (or, when it does not, any
+// value below typoJWMin: its callers treat them all alike): first, cheaply, the
 // characters of each whose letter the other lacks cannot be common
 // characters, which bounds Jaro's m (by the number of such letters, from
 // the masks alone); Jaro-Winkler adds at most 0.4 of
@@ -200,6 +201,26 @@ func alike(a string, am uint32, b string, bm uint32) int {
 	// Jaro ≤ (m/la + m/lb + 1)/3 (no transpositions).
 	if m == 0 || 1000*(m*lb+m*la+la*lb)*6 < (typoJWMin-400)*10*3*la*lb {
 		return 0
+	}
+	if la <= jwMaxLen && lb <= jwMaxLen {
+		// Winkler's bonus is that of the common prefix, known cheaply:
+		// Jaro-Winkler ≤ jw below, which Jaro-Winkler computes as the same
+		// non-decreasing function of Jaro.
+		l := 0
+		for l < 4 && l < la && l < lb && a[l] == b[l] {
+			l++
+		}
+		jw := 1000 * (m*lb + m*la + la*lb) / (3 * la * lb)
+		if jw > 700 {
+			jw += l * (1000 - jw) / 10
+		}
+		if jw < typoJWMin {
+			// Only editSim may reach typoJWMin, and then it is the larger.
+			if e := editSim(a, b); e >= typoJWMin {
+				return e
+			}
+			return 0
+		}
 	}
 	return max(jaroWinkler(a, b), editSim(a, b))
 }
