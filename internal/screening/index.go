@@ -228,11 +228,13 @@ type Index struct {
 	meta      []nameMeta // per name, what retrieve's bound needs, packed
 	nameWords []int32    // per name (nameMeta.off), the vocab ids of its tokens and joined pairs
 	vocab     []vocabToken
-	words     map[string]word    // token text → vocab ids of the word and of two adjacent listed tokens joined
-	del1      map[uint64][]int32 // delKey of token text and of its one-deletions → vocab ids
-	del1Bits  []uint64           // bit h%del1Size set for each key h of del1: most lookups miss, and miss here
-	skel      map[string][]int32 // consonant skeleton → vocab ids
-	scratch   *sync.Pool         // of *scratch: working memory of Screen
+	// neighbours[v]: vocab tokens similar to v as a query word, best first (see similar)
+	neighbours [][]vocabSim
+	words      map[string]word    // token text → vocab ids of the word and of two adjacent listed tokens joined
+	del1       map[uint64][]int32 // delKey of token text and of its one-deletions → vocab ids
+	del1Bits   []uint64           // bit h%del1Size set for each key h of del1: most lookups miss, and miss here
+	skel       map[string][]int32 // consonant skeleton → vocab ids
+	scratch    *sync.Pool         // of *scratch: working memory of Screen
 }
 
 type indexedName struct {
@@ -272,19 +274,27 @@ type nameToken struct {
 	abjad bool
 }
 
+// vocabToken is a listed word (or joined pair). It is laid out for the
+// cache: tokenSim reads the first 64 bytes, and the next 64 hold the rest
+// (the vocab is one large allocation, so each token starts a cache line);
+// its strings are substrings of one arena, a token's next to each other.
 type vocabToken struct {
-	text       string
-	skel       string
-	weight     int32
-	pair       bool
-	latin      bool       // some listed name has the word in Latin script
-	letters    uint32     // letterMask(text)
-	raws       []string   // spellings before fold that differ from text, at most maxRaws
-	rawLetters []uint32   // letterMask of each of raws
-	spellings  []string   // variantSpellings[text]
-	spLetters  []uint32   // letterMask of each of spellings
-	postings   []uint32   // name<<5 | position of the token in the name, ascending
-	neighbours []vocabSim // vocab tokens similar to this one as a query word, best first (see similar)
+	text      string
+	skel      string
+	letters   uint32 // letterMask(text)
+	weight    int32
+	raws      []spelling // spellings before fold that differ from text, at most maxRaws
+	spellings []spelling // variantSpellings[text]
+	postings  []uint32   // name<<5 | position of the token in the name, ascending
+	pair      bool
+	latin     bool // some listed name has the word in Latin script
+	_         [14]byte
+}
+
+// spelling is a spelling of a vocab token and its letterMask.
+type spelling struct {
+	text    string
+	letters uint32
 }
 
 // NewIndex builds an index over every name of every entry of versions, in
@@ -334,8 +344,8 @@ func NewIndex(versions ...*ListVersion) *Index {
 				for _, t := range toks {
 					id := intern(t.text, t.skel, false)
 					x.vocab[id].latin = x.vocab[id].latin || !t.abjad
-					if v := &x.vocab[id]; !t.abjad && t.raw != t.text && len(v.raws) < maxRaws && !slices.Contains(v.raws, t.raw) && t.class == classNormal {
-						v.raws = append(v.raws, t.raw)
+					if v := &x.vocab[id]; !t.abjad && t.raw != t.text && len(v.raws) < maxRaws && !slices.Contains(v.raws, spelling{t.raw, 0}) && t.class == classNormal {
+						v.raws = append(v.raws, spelling{t.raw, 0})
 					}
 					in.toks = append(in.toks, nameToken{vocab: id, class: t.class, abjad: t.abjad})
 					in.raws = append(in.raws, t.raw)
@@ -385,15 +395,12 @@ func NewIndex(versions ...*ListVersion) *Index {
 		x.vocab[id].weight = weightForDF(df[id])
 		v := &x.vocab[id]
 		if !v.pair {
-			v.spellings = variantSpellings[v.text]
-		}
-		for _, r := range v.raws {
-			v.rawLetters = append(v.rawLetters, letterMask(r))
-		}
-		for _, sp := range v.spellings {
-			v.spLetters = append(v.spLetters, letterMask(sp))
+			for _, sp := range variantSpellings[v.text] {
+				v.spellings = append(v.spellings, spelling{sp, 0})
+			}
 		}
 	}
+	x.arena()
 	for id := range x.names {
 		n := &x.names[id]
 		e := x.entries[n.entry]
@@ -437,7 +444,10 @@ func NewIndex(versions ...*ListVersion) *Index {
 	// Retrieval keys. Pair tokens are found by exact and one-deletion keys.
 	for id := range x.vocab {
 		v := &x.vocab[id]
-		spellings := append([]string{v.text}, v.raws...)
+		spellings := []string{v.text}
+		for _, r := range v.raws {
+			spellings = append(spellings, r.text)
+		}
 		if !v.pair {
 			// A misspelt variant ("Mohamkmad") is one edit from some
 			// spelling of its group, if not from the canonical one.
@@ -474,6 +484,7 @@ func NewIndex(versions ...*ListVersion) *Index {
 	}
 	// Neighbours: what similar finds for each listed word as a query word,
 	// so that a query word that is a listed word needs no key lookups.
+	x.neighbours = make([][]vocabSim, len(x.vocab))
 	for id := range x.vocab {
 		v := &x.vocab[id]
 		if v.pair || !v.latin {
@@ -483,7 +494,7 @@ func NewIndex(versions ...*ListVersion) *Index {
 		if len(v.text) == 1 {
 			t.class = classInitial
 		}
-		v.neighbours = x.sims(nil, &t, v.text, x.similarKeys(nil, &t, v.text, v.skel, x.lookupWord(v.text), false), false)
+		x.neighbours[id] = x.sims(nil, &t, v.text, x.similarKeys(nil, &t, v.text, v.skel, x.lookupWord(v.text), false), false)
 	}
 	names, vocab := len(x.names), len(x.vocab)
 	x.scratch = &sync.Pool{New: func() any { return newScratch(names, vocab) }}
@@ -506,6 +517,51 @@ func (x *Index) Clone() *Index {
 	names, vocab := len(x.names), len(x.vocab)
 	c.scratch = &sync.Pool{New: func() any { return newScratch(names, vocab) }}
 	return &c
+}
+
+// arena copies the strings of each vocab token (text, skeleton, raw
+// spellings, variant spellings) next to each other into one string, so
+// that comparing a query word with a token touches few cache lines, and
+// sets the spellings' letter masks.
+func (x *Index) arena() {
+	n := 0
+	for _, v := range x.vocab {
+		n += len(v.text) + len(v.skel)
+		for _, r := range v.raws {
+			n += len(r.text)
+		}
+		for _, sp := range v.spellings {
+			n += len(sp.text)
+		}
+	}
+	b := make([]byte, 0, n)
+	for _, v := range x.vocab {
+		b = append(b, v.text...)
+		b = append(b, v.skel...)
+		for _, r := range v.raws {
+			b = append(b, r.text...)
+		}
+		for _, sp := range v.spellings {
+			b = append(b, sp.text...)
+		}
+	}
+	a := string(b)
+	off := 0
+	take := func(s string) string {
+		off += len(s)
+		return a[off-len(s) : off]
+	}
+	for id := range x.vocab {
+		v := &x.vocab[id]
+		v.text = take(v.text)
+		v.skel = take(v.skel)
+		for i := range v.raws {
+			v.raws[i] = spelling{take(v.raws[i].text), letterMask(v.raws[i].text)}
+		}
+		for i := range v.spellings {
+			v.spellings[i] = spelling{take(v.spellings[i].text), letterMask(v.spellings[i].text)}
+		}
+	}
 }
 
 // givenFirst turns "FAMILY, Given Names" (OFAC's order for individuals)
@@ -826,9 +882,9 @@ func (x *Index) similar(s *scratch, t *normToken, text, skel string, w word, joi
 		// found when the index was built. Only the label of the word itself
 		// depends on the query's spelling.
 		if t.raw == text {
-			return x.vocab[id].neighbours // shared: read only
+			return x.neighbours[id] // shared: read only
 		}
-		buf := append(s.simBuf, x.vocab[id].neighbours...)
+		buf := append(s.simBuf, x.neighbours[id]...)
 		out := s.keepSims(buf)
 		for i := range out {
 			if out[i].vocab == id {
@@ -958,7 +1014,7 @@ func tokenSim(q *normToken, v *vocabToken, listedAbjad bool) (int, string) {
 		}
 		for _, r := range raws {
 			// "K." for "Khamis", which fold made "hamis".
-			if q.class == classInitial && len(q.raw) > 0 && r[0] == q.raw[0] {
+			if q.class == classInitial && len(q.raw) > 0 && r.text[0] == q.raw[0] {
 				return initialSim, "initial"
 			}
 		}
@@ -972,14 +1028,14 @@ func tokenSim(q *normToken, v *vocabToken, listedAbjad bool) (int, string) {
 		if q.raw != q.text {
 			jw = max(jw, alike(q.raw, q.rawLetters, text, v.letters))
 		}
-		for i, r := range raws {
-			jw = max(jw, alike(q.raw, q.rawLetters, r, v.rawLetters[i]))
+		for _, r := range raws {
+			jw = max(jw, alike(q.raw, q.rawLetters, r.text, r.letters))
 		}
 	}
 	if !q.grouped && jw < 950 {
 		// Every spelling of a name variant group ("Mohamkmad" / "Mohammad").
-		for i, sp := range v.spellings {
-			jw = max(jw, alike(q.text, q.letters, sp, v.spLetters[i]))
+		for _, sp := range v.spellings {
+			jw = max(jw, alike(q.text, q.letters, sp.text, sp.letters))
 		}
 	}
 	sim := typoSim(q.text, text, jw)
