@@ -185,7 +185,8 @@ const dotMark = 0x02
 // splitTokens splits at spaces and full stops, joining single letters
 // that only full stops separate ("s.a." → "sa").
 func splitTokens(b []byte) []rawToken {
-	var out []rawToken
+	out := make([]rawToken, 0, 8)
+	bs := string(b) // the tokens are substrings of one string
 	start := -1
 	abjad := false
 	joinNext := false // the last token is one letter followed directly by a full stop
@@ -202,7 +203,11 @@ func splitTokens(b []byte) []rawToken {
 			if joinNext && len(tok) == 1 && b[start-1] == dotMark {
 				out[len(out)-1].text += string(tok)
 			} else {
-				out = append(out, rawToken{text: string(tok), abjad: abjad})
+				text := bs[start:end]
+				if abjad {
+					text = string(tok)
+				}
+				out = append(out, rawToken{text: text, abjad: abjad})
 			}
 			joinNext = dotted && (len(tok) == 1 || joinNext && len(tok) == 1)
 		}
@@ -397,9 +402,13 @@ func normalizeName(s string, dropped *[]string, kind Kind) []normToken {
 			}
 		}
 	}
-	drop := make([]bool, len(raw))
-	folded := make([]string, len(raw))
-	legal := make([]bool, len(raw))
+	var dropBuf, legalBuf [16]bool
+	var foldedBuf [16]string
+	drop, folded, legal := dropBuf[:0], foldedBuf[:0], legalBuf[:0]
+	if len(raw) > len(dropBuf) {
+		drop, folded, legal = make([]bool, 0, len(raw)), make([]string, 0, len(raw)), make([]bool, 0, len(raw))
+	}
+	drop, folded, legal = drop[:len(raw)], folded[:len(raw)], legal[:len(raw)]
 	for i, rt := range raw {
 		if rt.abjad {
 			folded[i] = collapse(rt.text)
@@ -532,15 +541,25 @@ func Normalize(s string) string {
 
 // fold implements step 3 on one lower-case token.
 func fold(t string) string {
+	var buf [64]byte
+	f := foldAppend(buf[:0], t)
+	if string(f) == t {
+		return t
+	}
+	return string(f)
+}
+
+// foldAppend appends fold(t) to out.
+func foldAppend(out []byte, t string) []byte {
 	for i := 0; i < len(t); i++ {
 		if t[i] >= utf8.RuneSelf {
-			return t // other scripts: compared as they are
+			return append(out, t...) // other scripts: compared as they are
 		}
 	}
-	out := make([]byte, 0, len(t)+2)
+	base := len(out)
 	emit := func(s string) {
 		for i := 0; i < len(s); i++ {
-			if n := len(out); n > 0 && out[n-1] == s[i] {
+			if n := len(out); n > base && out[n-1] == s[i] {
 				continue // doubled letters collapse
 			}
 			out = append(out, s[i])
@@ -630,21 +649,21 @@ func fold(t string) string {
 	// Sergej, Jurij, Mojtaba: j after a vowel and before a consonant or the
 	// end is the i of other romanisations; elsewhere it stays j. Applied to
 	// the output, so that a j made of dj, dzh or zh obeys it too.
-	for k := 1; k < len(out); k++ {
+	for k := base + 1; k < len(out); k++ {
 		if out[k] == 'j' && isVowel(out[k-1]) && (k+1 == len(out) || !isVowel(out[k+1])) {
 			out[k] = 'i'
 		}
 	}
 	// Collapse again: "eii" → "ei".
-	n = 0
-	for k := range out {
-		if n > 0 && out[n-1] == out[k] {
+	n = base
+	for k := base; k < len(out); k++ {
+		if n > base && out[n-1] == out[k] {
 			continue
 		}
 		out[n] = out[k]
 		n++
 	}
-	return string(out[:n])
+	return out[:n]
 }
 
 // collapse removes doubled letters. Only ASCII bytes collapse: the bytes of

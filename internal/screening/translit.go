@@ -196,7 +196,7 @@ func transliterateArabic(b []byte, rs []rune, i int) ([]byte, int) {
 		return append(b, 'a'), 1
 	}
 	if s, ok := arabic[r]; ok {
-		return append(b, fold(s)...), 1
+		return foldAppend(b, s), 1
 	}
 	return b, 1 // other Arabic-block marks and punctuation
 }
