@@ -602,7 +602,14 @@ func delKey(text string, skip int) uint64 {
 
 // joinTokens joins two raw tokens into the canonical form of the joined
 // word ("al" + "qaida" → "alkaida").
-func joinTokens(a, b string) string { return canonical(fold(a + b)) }
+func joinTokens(a, b string) string {
+	var buf [64]byte
+	f := foldAppend(buf[:0], a+b)
+	if c, ok := nameVariants[string(f)]; ok {
+		return c
+	}
+	return string(f)
+}
 
 func isMiddle(j, n int) bool { return n >= 3 && j > 0 && j < n-1 }
 
