@@ -1317,6 +1317,7 @@ type pairing struct {
 	qi, lj       int
 	qJoin, lJoin bool
 	how          string
+	covered      int32 // the listed weight the pairing covers
 }
 
 // score aligns the query tokens with a listed name's tokens and returns the
@@ -1377,12 +1378,12 @@ func (x *Index) score(s *scratch, qt []qtoken, n *indexedName, explain bool) (in
 			}
 		}
 	}
-	covered := func(p pairing) int32 {
-		w := x.tokenWeight(n.toks[p.lj])
+	for k := range pairs {
+		p := &pairs[k]
+		p.covered = x.tokenWeight(n.toks[p.lj])
 		if p.lJoin {
-			w += x.tokenWeight(n.toks[p.lj+1])
+			p.covered += x.tokenWeight(n.toks[p.lj+1])
 		}
-		return w
 	}
 	slices.SortStableFunc(pairs, func(a, b pairing) int {
 		if a.sim != b.sim {
@@ -1390,7 +1391,7 @@ func (x *Index) score(s *scratch, qt []qtoken, n *indexedName, explain bool) (in
 		}
 		// At equal similarity, the pairing that covers more listed weight
 		// first: "alkarim" takes "al"+"karim" before a lone "al" takes "al".
-		if wa, wb := covered(a), covered(b); wa != wb {
+		if wa, wb := a.covered, b.covered; wa != wb {
 			return cmp.Compare(wb, wa)
 		}
 		aj, bj := a.qJoin || a.lJoin, b.qJoin || b.lJoin
