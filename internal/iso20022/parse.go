@@ -1066,6 +1066,66 @@ func (p *parser) originalGroup(n int32) *OriginalGroup {
 	return g
 }
 
+// originalRefs points at the fields of a return (pacs.004), cancellation
+// (camt.056) or status (pacs.002) transaction that name the original
+// payment. A nil pointer marks an element the transaction does not have.
+type originalRefs struct {
+	grpInf     **OriginalGroup
+	instrID    *string
+	endToEndID *string
+	txID       *string
+	uetr       *string
+	clrSysRef  *string  // nil in a status
+	amt        **Amount // nil in a status
+	dt         *Date    // nil in a status
+}
+
+// originalRef decodes element c if it is one of the original-payment
+// references r has, and reports whether it was.
+func (p *parser) originalRef(r *originalRefs, c int32) bool {
+	switch p.t.name(c) {
+	case "OrgnlGrpInf":
+		*r.grpInf = p.originalGroup(c)
+	case "OrgnlInstrId":
+		p.str(r.instrID, c, max35)
+	case "OrgnlEndToEndId":
+		p.str(r.endToEndID, c, max35)
+	case "OrgnlTxId":
+		p.str(r.txID, c, max35)
+	case "OrgnlUETR":
+		p.uetr(r.uetr, c)
+	case "OrgnlClrSysRef":
+		if r.clrSysRef == nil {
+			return false
+		}
+		p.str(r.clrSysRef, c, max35)
+	case "OrgnlIntrBkSttlmAmt":
+		if r.amt == nil {
+			return false
+		}
+		var a Amount
+		if p.amount(&a, c, true) {
+			*r.amt = &a
+		}
+	case "OrgnlIntrBkSttlmDt":
+		if r.dt == nil {
+			return false
+		}
+		p.date(r.dt, c)
+	default:
+		return false
+	}
+	return true
+}
+
+// requireOriginal reports transaction n if none of its references names
+// the original payment; what is "a return" or "a cancellation".
+func (p *parser) requireOriginal(n int32, r *originalRefs, what string) {
+	if *r.uetr == "" && *r.endToEndID == "" && *r.txID == "" && *r.instrID == "" {
+		p.errAt(n, RuleRequired, ReasonRequiredMissing, "%s must name the original payment: OrgnlUETR, OrgnlEndToEndId, OrgnlTxId or OrgnlInstrId", what)
+	}
+}
+
 // groupHeader decodes the group header of pacs.008, pacs.009 and pacs.004.
 func (p *parser) groupHeader(n int32) GroupHeader {
 	var h GroupHeader

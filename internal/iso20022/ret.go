@@ -56,30 +56,19 @@ func (p *parser) paymentReturn(n int32) *PaymentReturn {
 
 func (p *parser) returnTx(n int32) ReturnTx {
 	var tx ReturnTx
+	orig := originalRefs{
+		grpInf: &tx.OrgnlGrpInf, instrID: &tx.OrgnlInstrID, endToEndID: &tx.OrgnlEndToEndID,
+		txID: &tx.OrgnlTxID, uetr: &tx.OrgnlUETR, clrSysRef: &tx.OrgnlClrSysRef,
+		amt: &tx.OrgnlIntrBkSttlmAmt, dt: &tx.OrgnlIntrBkSttlmDt,
+	}
 	hasAmt := false
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
+		if p.originalRef(&orig, c) {
+			continue
+		}
 		switch p.t.name(c) {
 		case "RtrId":
 			p.str(&tx.RtrID, c, max35)
-		case "OrgnlGrpInf":
-			tx.OrgnlGrpInf = p.originalGroup(c)
-		case "OrgnlInstrId":
-			p.str(&tx.OrgnlInstrID, c, max35)
-		case "OrgnlEndToEndId":
-			p.str(&tx.OrgnlEndToEndID, c, max35)
-		case "OrgnlTxId":
-			p.str(&tx.OrgnlTxID, c, max35)
-		case "OrgnlUETR":
-			p.uetr(&tx.OrgnlUETR, c)
-		case "OrgnlClrSysRef":
-			p.str(&tx.OrgnlClrSysRef, c, max35)
-		case "OrgnlIntrBkSttlmAmt":
-			var a Amount
-			if p.amount(&a, c, true) {
-				tx.OrgnlIntrBkSttlmAmt = &a
-			}
-		case "OrgnlIntrBkSttlmDt":
-			p.date(&tx.OrgnlIntrBkSttlmDt, c)
 		case "RtrdIntrBkSttlmAmt":
 			hasAmt = true
 			p.amount(&tx.RtrdIntrBkSttlmAmt, c, true)
@@ -109,9 +98,7 @@ func (p *parser) returnTx(n int32) ReturnTx {
 	if !hasAmt {
 		p.missing(n, "RtrdIntrBkSttlmAmt", ReasonInvalidAmount)
 	}
-	if tx.OrgnlUETR == "" && tx.OrgnlEndToEndID == "" && tx.OrgnlTxID == "" && tx.OrgnlInstrID == "" {
-		p.errAt(n, RuleRequired, ReasonRequiredMissing, "a return must name the original payment: OrgnlUETR, OrgnlEndToEndId, OrgnlTxId or OrgnlInstrId")
-	}
+	p.requireOriginal(n, &orig, "a return")
 	if !hasReason(tx.RtrRsnInf) {
 		p.missing(n, "RtrRsnInf/Rsn", ReasonRequiredMissing)
 	}
@@ -276,29 +263,18 @@ func (p *parser) originalGroupCancellation(n int32) *OriginalGroupCancellation {
 
 func (p *parser) cancellationTx(n int32) CancellationTx {
 	var tx CancellationTx
+	orig := originalRefs{
+		grpInf: &tx.OrgnlGrpInf, instrID: &tx.OrgnlInstrID, endToEndID: &tx.OrgnlEndToEndID,
+		txID: &tx.OrgnlTxID, uetr: &tx.OrgnlUETR, clrSysRef: &tx.OrgnlClrSysRef,
+		amt: &tx.OrgnlIntrBkSttlmAmt, dt: &tx.OrgnlIntrBkSttlmDt,
+	}
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
+		if p.originalRef(&orig, c) {
+			continue
+		}
 		switch p.t.name(c) {
 		case "CxlId":
 			p.str(&tx.CxlID, c, max35)
-		case "OrgnlGrpInf":
-			tx.OrgnlGrpInf = p.originalGroup(c)
-		case "OrgnlInstrId":
-			p.str(&tx.OrgnlInstrID, c, max35)
-		case "OrgnlEndToEndId":
-			p.str(&tx.OrgnlEndToEndID, c, max35)
-		case "OrgnlTxId":
-			p.str(&tx.OrgnlTxID, c, max35)
-		case "OrgnlUETR":
-			p.uetr(&tx.OrgnlUETR, c)
-		case "OrgnlClrSysRef":
-			p.str(&tx.OrgnlClrSysRef, c, max35)
-		case "OrgnlIntrBkSttlmAmt":
-			var a Amount
-			if p.amount(&a, c, true) {
-				tx.OrgnlIntrBkSttlmAmt = &a
-			}
-		case "OrgnlIntrBkSttlmDt":
-			p.date(&tx.OrgnlIntrBkSttlmDt, c)
 		case "Assgnr":
 			tx.Assgnr = p.agent(c, ReasonBankIdentifier)
 		case "Assgne":
@@ -309,9 +285,7 @@ func (p *parser) cancellationTx(n int32) CancellationTx {
 			p.other(c, "PaymentTransaction")
 		}
 	}
-	if tx.OrgnlUETR == "" && tx.OrgnlEndToEndID == "" && tx.OrgnlTxID == "" && tx.OrgnlInstrID == "" {
-		p.errAt(n, RuleRequired, ReasonRequiredMissing, "a cancellation must name the original payment: OrgnlUETR, OrgnlEndToEndId, OrgnlTxId or OrgnlInstrId")
-	}
+	p.requireOriginal(n, &orig, "a cancellation")
 	if !hasReason(tx.CxlRsnInf) {
 		p.missing(n, "CxlRsnInf/Rsn", ReasonRequiredMissing)
 	}

@@ -112,20 +112,19 @@ func (p *parser) originalGroupStatus(n int32) OriginalGroupStatus {
 
 func (p *parser) txStatus(n int32) TxStatus {
 	var t TxStatus
+	// A status transaction has no OrgnlClrSysRef, OrgnlIntrBkSttlmAmt or
+	// OrgnlIntrBkSttlmDt: those fall through to other.
+	orig := originalRefs{
+		grpInf: &t.OrgnlGrpInf, instrID: &t.OrgnlInstrID, endToEndID: &t.OrgnlEndToEndID,
+		txID: &t.OrgnlTxID, uetr: &t.OrgnlUETR,
+	}
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
+		if p.originalRef(&orig, c) {
+			continue
+		}
 		switch p.t.name(c) {
 		case "StsId":
 			p.str(&t.StsID, c, max35)
-		case "OrgnlGrpInf":
-			t.OrgnlGrpInf = p.originalGroup(c)
-		case "OrgnlInstrId":
-			p.str(&t.OrgnlInstrID, c, max35)
-		case "OrgnlEndToEndId":
-			p.str(&t.OrgnlEndToEndID, c, max35)
-		case "OrgnlTxId":
-			p.str(&t.OrgnlTxID, c, max35)
-		case "OrgnlUETR":
-			p.uetr(&t.OrgnlUETR, c)
 		case "TxSts":
 			p.status(&t.TxSts, c)
 		case "StsRsnInf":
