@@ -1046,24 +1046,41 @@ func (p *parser) reasonInfo(n int32) ReasonInfo {
 func (p *parser) originalGroup(n int32) *OriginalGroup {
 	g := &OriginalGroup{}
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
-		switch p.t.name(c) {
-		case "OrgnlMsgId":
-			p.str(&g.OrgnlMsgID, c, max35)
-		case "OrgnlMsgNmId":
-			p.str(&g.OrgnlMsgNmID, c, max35)
-		case "OrgnlCreDtTm":
-			p.dateTime(&g.OrgnlCreDtTm, c)
-		default:
+		if !p.originalGroupField(g, c) {
 			p.other(c, "OriginalGroupInformation")
 		}
 	}
+	p.requireOriginalGroup(n, g)
+	return g
+}
+
+// originalGroupField decodes element c into g if it is OrgnlMsgId,
+// OrgnlMsgNmId or OrgnlCreDtTm, the original-group fields of every
+// original group (OrgnlGrpInf, OrgnlGrpInfAndSts, OrgnlGrpInfAndCxl), and
+// reports whether it was.
+func (p *parser) originalGroupField(g *OriginalGroup, c int32) bool {
+	switch p.t.name(c) {
+	case "OrgnlMsgId":
+		p.str(&g.OrgnlMsgID, c, max35)
+	case "OrgnlMsgNmId":
+		p.str(&g.OrgnlMsgNmID, c, max35)
+	case "OrgnlCreDtTm":
+		p.dateTime(&g.OrgnlCreDtTm, c)
+	default:
+		return false
+	}
+	return true
+}
+
+// requireOriginalGroup reports an original group n without OrgnlMsgId or
+// OrgnlMsgNmId.
+func (p *parser) requireOriginalGroup(n int32, g *OriginalGroup) {
 	if g.OrgnlMsgID == "" {
 		p.missing(n, "OrgnlMsgId", "")
 	}
 	if g.OrgnlMsgNmID == "" {
 		p.missing(n, "OrgnlMsgNmId", "")
 	}
-	return g
 }
 
 // originalRefs points at the fields of a return (pacs.004), cancellation

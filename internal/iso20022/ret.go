@@ -230,16 +230,14 @@ func (p *parser) assignment(a *Assignment, n int32) {
 
 func (p *parser) originalGroupCancellation(n int32) *OriginalGroupCancellation {
 	g := &OriginalGroupCancellation{}
+	var og OriginalGroup
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
+		if p.originalGroupField(&og, c) {
+			continue
+		}
 		switch p.t.name(c) {
 		case "GrpCxlId":
 			p.str(&g.GrpCxlID, c, max35)
-		case "OrgnlMsgId":
-			p.str(&g.OrgnlMsgID, c, max35)
-		case "OrgnlMsgNmId":
-			p.str(&g.OrgnlMsgNmID, c, max35)
-		case "OrgnlCreDtTm":
-			p.dateTime(&g.OrgnlCreDtTm, c)
 		case "NbOfTxs":
 			p.numeric(&g.NbOfTxs, c)
 		case "CtrlSum":
@@ -252,12 +250,8 @@ func (p *parser) originalGroupCancellation(n int32) *OriginalGroupCancellation {
 			p.other(c, "OriginalGroupHeader")
 		}
 	}
-	if g.OrgnlMsgID == "" {
-		p.missing(n, "OrgnlMsgId", "")
-	}
-	if g.OrgnlMsgNmID == "" {
-		p.missing(n, "OrgnlMsgNmId", "")
-	}
+	p.requireOriginalGroup(n, &og)
+	g.OrgnlMsgID, g.OrgnlMsgNmID, g.OrgnlCreDtTm = og.OrgnlMsgID, og.OrgnlMsgNmID, og.OrgnlCreDtTm
 	return g
 }
 

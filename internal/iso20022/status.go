@@ -54,14 +54,12 @@ func (p *parser) status(dst *Status, n int32) {
 
 func (p *parser) originalGroupStatus(n int32) OriginalGroupStatus {
 	var g OriginalGroupStatus
+	var og OriginalGroup
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
+		if p.originalGroupField(&og, c) {
+			continue
+		}
 		switch p.t.name(c) {
-		case "OrgnlMsgId":
-			p.str(&g.OrgnlMsgID, c, max35)
-		case "OrgnlMsgNmId":
-			p.str(&g.OrgnlMsgNmID, c, max35)
-		case "OrgnlCreDtTm":
-			p.dateTime(&g.OrgnlCreDtTm, c)
 		case "OrgnlNbOfTxs":
 			p.numeric(&g.OrgnlNbOfTxs, c)
 		case "OrgnlCtrlSum":
@@ -98,12 +96,8 @@ func (p *parser) originalGroupStatus(n int32) OriginalGroupStatus {
 			p.other(c, "OriginalGroupHeader")
 		}
 	}
-	if g.OrgnlMsgID == "" {
-		p.missing(n, "OrgnlMsgId", "")
-	}
-	if g.OrgnlMsgNmID == "" {
-		p.missing(n, "OrgnlMsgNmId", "")
-	}
+	p.requireOriginalGroup(n, &og)
+	g.OrgnlMsgID, g.OrgnlMsgNmID, g.OrgnlCreDtTm = og.OrgnlMsgID, og.OrgnlMsgNmID, og.OrgnlCreDtTm
 	if g.GrpSts == StatusRejected && !hasReason(g.StsRsnInf) {
 		p.missing(n, "StsRsnInf/Rsn", "")
 	}
