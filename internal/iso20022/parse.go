@@ -1143,17 +1143,72 @@ func (p *parser) requireOriginal(n int32, r *originalRefs, what string) {
 	}
 }
 
+// headerRefs points at the group header fields every message kind has,
+// MsgId and CreDtTm, and at its agents where the kind has them (nil: the
+// header has no such element).
+type headerRefs struct {
+	msgID    *string
+	creDtTm  *time.Time
+	instgAgt **Agent
+	instdAgt **Agent
+}
+
+// headerField decodes element c of a group header if it is one of the
+// fields h points at, and reports whether it was.
+func (p *parser) headerField(h *headerRefs, c int32) bool {
+	switch p.t.name(c) {
+	case "MsgId":
+		p.str(h.msgID, c, max35)
+	case "CreDtTm":
+		p.dateTime(h.creDtTm, c)
+	case "InstgAgt":
+		if h.instgAgt == nil {
+			return false
+		}
+		*h.instgAgt = p.agent(c, ReasonBankIdentifier)
+	case "InstdAgt":
+		if h.instdAgt == nil {
+			return false
+		}
+		*h.instdAgt = p.agent(c, ReasonBankIdentifier)
+	default:
+		return false
+	}
+	return true
+}
+
+// requireHeader reports a group header n without MsgId or CreDtTm.
+func (p *parser) requireHeader(n int32, h *headerRefs) {
+	if *h.msgID == "" && !p.hasChild(n, "MsgId") {
+		p.missing(n, "MsgId", "")
+	}
+	if h.creDtTm.IsZero() && !p.hasChild(n, "CreDtTm") {
+		p.missing(n, "CreDtTm", "")
+	}
+}
+
+// plainHeader decodes the group header of a pacs.002 or camt.05x, which
+// holds only the fields h points at.
+func (p *parser) plainHeader(n int32, h headerRefs) {
+	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
+		if !p.headerField(&h, c) {
+			p.other(c, "GroupHeader")
+		}
+	}
+	p.requireHeader(n, &h)
+}
+
 // groupHeader decodes the group header of pacs.008, pacs.009 and pacs.004.
 func (p *parser) groupHeader(n int32) GroupHeader {
 	var h GroupHeader
 	var nb string
 	hasSttlm := false
+	hr := headerRefs{msgID: &h.MsgID, creDtTm: &h.CreDtTm, instgAgt: &h.InstgAgt, instdAgt: &h.InstdAgt}
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
+		if p.headerField(&hr, c) {
+			continue
+		}
 		switch p.t.name(c) {
-		case "MsgId":
-			p.str(&h.MsgID, c, max35)
-		case "CreDtTm":
-			p.dateTime(&h.CreDtTm, c)
 		case "NbOfTxs":
 			if p.numeric(&nb, c) {
 				h.NbOfTxs, _ = strconv.Atoi(nb)
@@ -1175,20 +1230,11 @@ func (p *parser) groupHeader(n int32) GroupHeader {
 				p.errAt(c, RuleVersion, ReasonElementNotAdmitted, "GrpHdr/PmtTpInf is not part of %s", p.def)
 			}
 			h.PmtTpInf = p.paymentType(c)
-		case "InstgAgt":
-			h.InstgAgt = p.agent(c, ReasonBankIdentifier)
-		case "InstdAgt":
-			h.InstdAgt = p.agent(c, ReasonBankIdentifier)
 		default:
 			p.other(c, "GroupHeader")
 		}
 	}
-	if h.MsgID == "" && !p.hasChild(n, "MsgId") {
-		p.missing(n, "MsgId", "")
-	}
-	if h.CreDtTm.IsZero() && !p.hasChild(n, "CreDtTm") {
-		p.missing(n, "CreDtTm", "")
-	}
+	p.requireHeader(n, &hr)
 	if nb == "" && !p.hasChild(n, "NbOfTxs") {
 		p.missing(n, "NbOfTxs", ReasonInvalidNumberOfTxs)
 	}

@@ -25,22 +25,7 @@ func (p *parser) accountReport(n int32, kind ReportKind) *AccountReport {
 		switch p.t.name(c) {
 		case "GrpHdr":
 			hasHdr = true
-			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.name(k) {
-				case "MsgId":
-					p.str(&r.MsgID, k, max35)
-				case "CreDtTm":
-					p.dateTime(&r.CreDtTm, k)
-				default:
-					p.other(k, "GroupHeader")
-				}
-			}
-			if r.MsgID == "" && !p.hasChild(c, "MsgId") {
-				p.missing(c, "MsgId", "")
-			}
-			if r.CreDtTm.IsZero() && !p.hasChild(c, "CreDtTm") {
-				p.missing(c, "CreDtTm", "")
-			}
+			p.plainHeader(c, headerRefs{msgID: &r.MsgID, creDtTm: &r.CreDtTm})
 		case names[0]:
 			if body >= 0 {
 				p.errAt(c, RuleTooMany, ReasonElementNotAdmitted, "Mutua reads one %s per message", names[0])

@@ -10,26 +10,7 @@ func (p *parser) statusReport(n int32) *StatusReport {
 		switch p.t.name(c) {
 		case "GrpHdr":
 			hasHdr = true
-			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				switch p.t.name(k) {
-				case "MsgId":
-					p.str(&r.MsgID, k, max35)
-				case "CreDtTm":
-					p.dateTime(&r.CreDtTm, k)
-				case "InstgAgt":
-					r.InstgAgt = p.agent(k, ReasonBankIdentifier)
-				case "InstdAgt":
-					r.InstdAgt = p.agent(k, ReasonBankIdentifier)
-				default:
-					p.other(k, "GroupHeader")
-				}
-			}
-			if r.MsgID == "" && !p.hasChild(c, "MsgId") {
-				p.missing(c, "MsgId", "")
-			}
-			if r.CreDtTm.IsZero() && !p.hasChild(c, "CreDtTm") {
-				p.missing(c, "CreDtTm", "")
-			}
+			p.plainHeader(c, headerRefs{msgID: &r.MsgID, creDtTm: &r.CreDtTm, instgAgt: &r.InstgAgt, instdAgt: &r.InstdAgt})
 		case "OrgnlGrpInfAndSts":
 			r.OrgnlGrpInfAndSts = append(r.OrgnlGrpInfAndSts, p.originalGroupStatus(c))
 		case "TxInfAndSts":
