@@ -54,14 +54,10 @@ func (p *parser) checkCreditTransfer(n int32, ct *CreditTransfer) {
 		tx := &ct.Txs[i]
 		i++
 		p.tx = i
-		if tx.InstgAgt == nil && h.InstgAgt == nil {
-			p.errAt(c, RuleAgent, ReasonBankIdentifier, "InstgAgt is required, in the transaction or the group header")
-		} else if a := firstAgent(tx.InstgAgt, h.InstgAgt); a.BICFI == "" {
+		if a := p.txOrGroupAgent(c, "InstgAgt", tx.InstgAgt, h.InstgAgt); a != nil && a.BICFI == "" {
 			p.errAt(c, RuleAgent, ReasonBankIdentifier, "InstgAgt must be identified by BICFI")
 		}
-		if tx.InstdAgt == nil && h.InstdAgt == nil {
-			p.errAt(c, RuleAgent, ReasonBankIdentifier, "InstdAgt is required, in the transaction or the group header")
-		} else if a := firstAgent(tx.InstdAgt, h.InstdAgt); a.BICFI == "" {
+		if a := p.txOrGroupAgent(c, "InstdAgt", tx.InstdAgt, h.InstdAgt); a != nil && a.BICFI == "" {
 			p.errAt(c, RuleAgent, ReasonBankIdentifier, "InstdAgt must be identified by BICFI")
 		}
 		if h.SttlmInf.SttlmMtd == "COVE" && p.def.Kind() == "pacs.009" {
@@ -87,12 +83,18 @@ func (p *parser) checkCreditTransfer(n int32, ct *CreditTransfer) {
 	p.tx = 0
 }
 
-func firstAgent(as ...*Agent) *Agent {
-	for _, a := range as {
-		if a != nil {
-			return a
-		}
+// txOrGroupAgent returns the agent name (InstgAgt or InstdAgt) that
+// applies to transaction c: its own, else the group header's. A
+// transaction must have one or the other; when neither is there it is
+// reported and the result is nil.
+func (p *parser) txOrGroupAgent(c int32, name string, tx, grp *Agent) *Agent {
+	switch {
+	case tx != nil:
+		return tx
+	case grp != nil:
+		return grp
 	}
+	p.errAt(c, RuleAgent, ReasonBankIdentifier, "%s is required, in the transaction or the group header", name)
 	return nil
 }
 

@@ -42,13 +42,8 @@ func (p *parser) paymentReturn(n int32) *PaymentReturn {
 		if tx.OrgnlGrpInf == nil && r.OrgnlGrpInf == nil {
 			p.missing(c, "OrgnlGrpInf", "")
 		}
-		if tx.InstgAgt == nil && r.GrpHdr.InstgAgt == nil {
-			p.errAt(c, RuleAgent, ReasonBankIdentifier, "InstgAgt is required, in the transaction or the group header")
-		}
-
-		if tx.InstdAgt == nil && r.GrpHdr.InstdAgt == nil {
-			p.errAt(c, RuleAgent, ReasonBankIdentifier, "InstdAgt is required, in the transaction or the group header")
-		}
+		p.txOrGroupAgent(c, "InstgAgt", tx.InstgAgt, r.GrpHdr.InstgAgt)
+		p.txOrGroupAgent(c, "InstdAgt", tx.InstdAgt, r.GrpHdr.InstdAgt)
 	}
 	p.tx = 0
 	return r
