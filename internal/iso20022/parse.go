@@ -1097,6 +1097,31 @@ type originalRefs struct {
 	dt         *Date    // nil in a status
 }
 
+func (tx *ReturnTx) originalRefs() originalRefs {
+	return originalRefs{
+		grpInf: &tx.OrgnlGrpInf, instrID: &tx.OrgnlInstrID, endToEndID: &tx.OrgnlEndToEndID,
+		txID: &tx.OrgnlTxID, uetr: &tx.OrgnlUETR, clrSysRef: &tx.OrgnlClrSysRef,
+		amt: &tx.OrgnlIntrBkSttlmAmt, dt: &tx.OrgnlIntrBkSttlmDt,
+	}
+}
+
+func (tx *CancellationTx) originalRefs() originalRefs {
+	return originalRefs{
+		grpInf: &tx.OrgnlGrpInf, instrID: &tx.OrgnlInstrID, endToEndID: &tx.OrgnlEndToEndID,
+		txID: &tx.OrgnlTxID, uetr: &tx.OrgnlUETR, clrSysRef: &tx.OrgnlClrSysRef,
+		amt: &tx.OrgnlIntrBkSttlmAmt, dt: &tx.OrgnlIntrBkSttlmDt,
+	}
+}
+
+// originalRefs of a status: it has no OrgnlClrSysRef, OrgnlIntrBkSttlmAmt
+// or OrgnlIntrBkSttlmDt, so those go to other when decoding.
+func (t *TxStatus) originalRefs() originalRefs {
+	return originalRefs{
+		grpInf: &t.OrgnlGrpInf, instrID: &t.OrgnlInstrID, endToEndID: &t.OrgnlEndToEndID,
+		txID: &t.OrgnlTxID, uetr: &t.OrgnlUETR,
+	}
+}
+
 // originalRef decodes element c if it is one of the original-payment
 // references r has, and reports whether it was.
 func (p *parser) originalRef(r *originalRefs, c int32) bool {

@@ -350,6 +350,25 @@ func (w *xmlWriter) originalGroup(name string, g *OriginalGroup) {
 	w.close()
 }
 
+// originalRefs writes the original-payment references r has, in schema
+// order.
+func (w *xmlWriter) originalRefs(r originalRefs) {
+	w.originalGroup("OrgnlGrpInf", *r.grpInf)
+	w.leaf("OrgnlInstrId", *r.instrID)
+	w.leaf("OrgnlEndToEndId", *r.endToEndID)
+	w.leaf("OrgnlTxId", *r.txID)
+	w.leaf("OrgnlUETR", *r.uetr)
+	if r.clrSysRef != nil {
+		w.leaf("OrgnlClrSysRef", *r.clrSysRef)
+	}
+	if r.amt != nil {
+		w.optAmount("OrgnlIntrBkSttlmAmt", *r.amt)
+	}
+	if r.dt != nil {
+		w.date("OrgnlIntrBkSttlmDt", *r.dt)
+	}
+}
+
 // RenderStatusReport renders r as a pacs.002.001.10.
 func RenderStatusReport(r *StatusReport) ([]byte, error) {
 	w := newWriter(StatusReportDef)
@@ -381,11 +400,7 @@ func RenderStatusReport(r *StatusReport) ([]byte, error) {
 	for _, t := range r.TxInfAndSts {
 		w.open("TxInfAndSts")
 		w.leaf("StsId", t.StsID)
-		w.originalGroup("OrgnlGrpInf", t.OrgnlGrpInf)
-		w.leaf("OrgnlInstrId", t.OrgnlInstrID)
-		w.leaf("OrgnlEndToEndId", t.OrgnlEndToEndID)
-		w.leaf("OrgnlTxId", t.OrgnlTxID)
-		w.leaf("OrgnlUETR", t.OrgnlUETR)
+		w.originalRefs(t.originalRefs())
 		w.leaf("TxSts", string(t.TxSts))
 		w.reasonInfo("StsRsnInf", t.StsRsnInf)
 		w.dateTime("AccptncDtTm", t.AccptncDtTm)
@@ -426,14 +441,7 @@ func RenderPaymentReturn(r *PaymentReturn) ([]byte, error) {
 	for _, t := range r.Txs {
 		w.open("TxInf")
 		w.leaf("RtrId", t.RtrID)
-		w.originalGroup("OrgnlGrpInf", t.OrgnlGrpInf)
-		w.leaf("OrgnlInstrId", t.OrgnlInstrID)
-		w.leaf("OrgnlEndToEndId", t.OrgnlEndToEndID)
-		w.leaf("OrgnlTxId", t.OrgnlTxID)
-		w.leaf("OrgnlUETR", t.OrgnlUETR)
-		w.leaf("OrgnlClrSysRef", t.OrgnlClrSysRef)
-		w.optAmount("OrgnlIntrBkSttlmAmt", t.OrgnlIntrBkSttlmAmt)
-		w.date("OrgnlIntrBkSttlmDt", t.OrgnlIntrBkSttlmDt)
+		w.originalRefs(t.originalRefs())
 		w.amount("RtrdIntrBkSttlmAmt", t.RtrdIntrBkSttlmAmt)
 		w.date("IntrBkSttlmDt", t.IntrBkSttlmDt)
 		w.leaf("SttlmPrty", t.SttlmPrty)

@@ -51,11 +51,7 @@ func (p *parser) paymentReturn(n int32) *PaymentReturn {
 
 func (p *parser) returnTx(n int32) ReturnTx {
 	var tx ReturnTx
-	orig := originalRefs{
-		grpInf: &tx.OrgnlGrpInf, instrID: &tx.OrgnlInstrID, endToEndID: &tx.OrgnlEndToEndID,
-		txID: &tx.OrgnlTxID, uetr: &tx.OrgnlUETR, clrSysRef: &tx.OrgnlClrSysRef,
-		amt: &tx.OrgnlIntrBkSttlmAmt, dt: &tx.OrgnlIntrBkSttlmDt,
-	}
+	orig := tx.originalRefs()
 	hasAmt := false
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
 		if p.originalRef(&orig, c) {
@@ -252,11 +248,7 @@ func (p *parser) originalGroupCancellation(n int32) *OriginalGroupCancellation {
 
 func (p *parser) cancellationTx(n int32) CancellationTx {
 	var tx CancellationTx
-	orig := originalRefs{
-		grpInf: &tx.OrgnlGrpInf, instrID: &tx.OrgnlInstrID, endToEndID: &tx.OrgnlEndToEndID,
-		txID: &tx.OrgnlTxID, uetr: &tx.OrgnlUETR, clrSysRef: &tx.OrgnlClrSysRef,
-		amt: &tx.OrgnlIntrBkSttlmAmt, dt: &tx.OrgnlIntrBkSttlmDt,
-	}
+	orig := tx.originalRefs()
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
 		if p.originalRef(&orig, c) {
 			continue

@@ -87,12 +87,7 @@ func (p *parser) originalGroupStatus(n int32) OriginalGroupStatus {
 
 func (p *parser) txStatus(n int32) TxStatus {
 	var t TxStatus
-	// A status transaction has no OrgnlClrSysRef, OrgnlIntrBkSttlmAmt or
-	// OrgnlIntrBkSttlmDt: those fall through to other.
-	orig := originalRefs{
-		grpInf: &t.OrgnlGrpInf, instrID: &t.OrgnlInstrID, endToEndID: &t.OrgnlEndToEndID,
-		txID: &t.OrgnlTxID, uetr: &t.OrgnlUETR,
-	}
+	orig := t.originalRefs()
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
 		if p.originalRef(&orig, c) {
 			continue
