@@ -281,6 +281,13 @@ func (w *xmlWriter) account(name string, a *Account) {
 		return
 	}
 	w.open(name)
+	w.accountBody(a)
+	w.close()
+}
+
+// accountBody writes the elements of a cash account, for account and for
+// the Acct of a report, which adds Ownr and Svcr.
+func (w *xmlWriter) accountBody(a *Account) {
 	w.open("Id")
 	if a.IBAN != "" {
 		w.leaf("IBAN", a.IBAN)
@@ -291,7 +298,6 @@ func (w *xmlWriter) account(name string, a *Account) {
 	w.code("Tp", a.Tp)
 	w.leaf("Ccy", a.Ccy)
 	w.leaf("Nm", a.Nm)
-	w.close()
 }
 
 func (w *xmlWriter) remittance(r *Remittance) {

@@ -562,16 +562,7 @@ func RenderAccountReport(r *AccountReport) ([]byte, error) {
 		w.close()
 	}
 	w.open("Acct")
-	w.open("Id")
-	if r.Acct.IBAN != "" {
-		w.leaf("IBAN", r.Acct.IBAN)
-	} else {
-		w.genericID("Othr", r.Acct.Othr)
-	}
-	w.close()
-	w.code("Tp", r.Acct.Tp)
-	w.leaf("Ccy", r.Acct.Ccy)
-	w.leaf("Nm", r.Acct.Nm)
+	w.accountBody(&r.Acct)
 	w.party("Ownr", r.AcctOwnr)
 	w.agent("Svcr", r.AcctSvcr)
 	w.close()
