@@ -1016,8 +1016,8 @@ func (p *parser) structured(n int32) StructuredRemittance {
 	return s
 }
 
-// cdOrPrtry decodes Tp/CdOrPrtry of a referred document or creditor
-// reference.
+// cdOrPrtry decodes Tp/CdOrPrtry of a referred document, creditor
+// reference or balance.
 func (p *parser) cdOrPrtry(dst *Code, n int32) {
 	for k := p.t.nodes[n].first; k >= 0; k = p.t.nodes[k].next {
 		if p.t.name(k) == "CdOrPrtry" {

@@ -117,11 +117,7 @@ func (p *parser) balance(n int32) Balance {
 		switch p.t.name(c) {
 		case "Tp":
 			var code Code
-			for k := p.t.nodes[c].first; k >= 0; k = p.t.nodes[k].next {
-				if p.t.name(k) == "CdOrPrtry" {
-					p.code(&code, k, max4, max35, ReasonElementContent)
-				}
-			}
+			p.cdOrPrtry(&code, c)
 			b.Tp = code.Cd
 			if b.Tp == "" {
 				b.Tp = code.Prtry
