@@ -9,12 +9,7 @@ func (p *parser) creditTransfer(n int32) *CreditTransfer {
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
 		switch p.t.name(c) {
 		case "GrpHdr":
-			if grpHdr >= 0 {
-				p.errAt(c, RuleRepeated, ReasonElementContent, "GrpHdr occurs more than once")
-				continue
-			}
-			grpHdr = c
-			ct.GrpHdr = p.groupHeader(c)
+			p.groupHeaderOnce(c, &grpHdr, &ct.GrpHdr)
 		case "CdtTrfTxInf":
 			p.tx = len(ct.Txs) + 1
 			tx := p.creditTransferTx(c, fi)

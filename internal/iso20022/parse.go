@@ -1223,6 +1223,18 @@ func (p *parser) plainHeader(n int32, h headerRefs) {
 	p.requireHeader(n, &h)
 }
 
+// groupHeaderOnce decodes GrpHdr c of a pacs.008, pacs.009 or pacs.004
+// into h and records it in *at, or reports it if an earlier one was
+// (*at >= 0).
+func (p *parser) groupHeaderOnce(c int32, at *int32, h *GroupHeader) {
+	if *at >= 0 {
+		p.errAt(c, RuleRepeated, ReasonElementContent, "GrpHdr occurs more than once")
+		return
+	}
+	*at = c
+	*h = p.groupHeader(c)
+}
+
 // groupHeader decodes the group header of pacs.008, pacs.009 and pacs.004.
 func (p *parser) groupHeader(n int32) GroupHeader {
 	var h GroupHeader

@@ -8,12 +8,7 @@ func (p *parser) paymentReturn(n int32) *PaymentReturn {
 	for c := p.t.nodes[n].first; c >= 0; c = p.t.nodes[c].next {
 		switch p.t.name(c) {
 		case "GrpHdr":
-			if grpHdr >= 0 {
-				p.errAt(c, RuleRepeated, ReasonElementContent, "GrpHdr occurs more than once")
-				continue
-			}
-			grpHdr = c
-			r.GrpHdr = p.groupHeader(c)
+			p.groupHeaderOnce(c, &grpHdr, &r.GrpHdr)
 		case "OrgnlGrpInf":
 			r.OrgnlGrpInf = p.originalGroup(c)
 		case "TxInf":
