@@ -180,18 +180,10 @@ func (p *parser) creditTransferTx(n int32, fi bool) CreditTransferTx {
 		case "IntrmyAgt3":
 			tx.IntrmyAgt3 = p.agent(c, ReasonBankIdentifier)
 		case "UltmtDbtr":
-			if fi {
-				tx.UltmtDbtrFI = p.agent(c, ReasonBankIdentifier)
-			} else {
-				tx.UltmtDbtr = p.party(c, ReasonInvalidPartyID)
-			}
+			p.partyOrFI(c, fi, &tx.UltmtDbtr, &tx.UltmtDbtrFI)
 		case "Dbtr":
 			has.dbtr = true
-			if fi {
-				tx.DbtrFI = p.agent(c, ReasonBankIdentifier)
-			} else {
-				tx.Dbtr = p.party(c, ReasonInvalidPartyID)
-			}
+			p.partyOrFI(c, fi, &tx.Dbtr, &tx.DbtrFI)
 		case "DbtrAcct":
 			tx.DbtrAcct = p.account(c, ReasonInvalidDebtorAccount)
 		case "DbtrAgt":
@@ -202,19 +194,11 @@ func (p *parser) creditTransferTx(n int32, fi bool) CreditTransferTx {
 			tx.CdtrAgt = p.agent(c, ReasonBankIdentifier)
 		case "Cdtr":
 			has.cdtr = true
-			if fi {
-				tx.CdtrFI = p.agent(c, ReasonBankIdentifier)
-			} else {
-				tx.Cdtr = p.party(c, ReasonInvalidPartyID)
-			}
+			p.partyOrFI(c, fi, &tx.Cdtr, &tx.CdtrFI)
 		case "CdtrAcct":
 			tx.CdtrAcct = p.account(c, ReasonInvalidCreditorAcct)
 		case "UltmtCdtr":
-			if fi {
-				tx.UltmtCdtrFI = p.agent(c, ReasonBankIdentifier)
-			} else {
-				tx.UltmtCdtr = p.party(c, ReasonInvalidPartyID)
-			}
+			p.partyOrFI(c, fi, &tx.UltmtCdtr, &tx.UltmtCdtrFI)
 		case "InstrForCdtrAgt":
 			codes := []string(nil)
 			switch {
@@ -279,6 +263,17 @@ func (p *parser) creditTransferTx(n int32, fi bool) CreditTransferTx {
 		}
 	}
 	return tx
+}
+
+// partyOrFI decodes debtor or creditor role c of a credit transfer: a
+// financial institution into *agent in a pacs.009 (fi), else a party into
+// *party.
+func (p *parser) partyOrFI(c int32, fi bool, party **Party, agent **Agent) {
+	if fi {
+		*agent = p.agent(c, ReasonBankIdentifier)
+	} else {
+		*party = p.party(c, ReasonInvalidPartyID)
+	}
 }
 
 // underlying decodes the UndrlygCstmrCdtTrf of a pacs.009 COV.
