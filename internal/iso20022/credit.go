@@ -255,12 +255,8 @@ func (p *parser) creditTransferTx(n int32, fi bool) CreditTransferTx {
 		}
 		// Screening needs names: CBPR+ and most market infrastructures
 		// require them for customer credit transfers.
-		if tx.Dbtr != nil && tx.Dbtr.Nm == "" {
-			p.errAt(p.child(n, "Dbtr"), RuleName, ReasonMissingDebtorName, "Dbtr/Nm is required")
-		}
-		if tx.Cdtr != nil && tx.Cdtr.Nm == "" {
-			p.errAt(p.child(n, "Cdtr"), RuleName, ReasonMissingCreditorName, "Cdtr/Nm is required")
-		}
+		p.requireName(n, "Dbtr", tx.Dbtr, ReasonMissingDebtorName)
+		p.requireName(n, "Cdtr", tx.Cdtr, ReasonMissingCreditorName)
 	}
 	return tx
 }
@@ -324,9 +320,8 @@ func (p *parser) underlying(n int32) *UnderlyingCustomerCreditTransfer {
 	}
 	if u.Dbtr == nil {
 		p.missing(n, "Dbtr", ReasonMissingDebtorName)
-	} else if u.Dbtr.Nm == "" {
-		p.errAt(p.child(n, "Dbtr"), RuleName, ReasonMissingDebtorName, "Dbtr/Nm is required")
 	}
+	p.requireName(n, "Dbtr", u.Dbtr, ReasonMissingDebtorName)
 	if u.DbtrAgt == nil {
 		p.missing(n, "DbtrAgt", ReasonBankIdentifier)
 	}
@@ -335,8 +330,15 @@ func (p *parser) underlying(n int32) *UnderlyingCustomerCreditTransfer {
 	}
 	if u.Cdtr == nil {
 		p.missing(n, "Cdtr", ReasonMissingCreditorName)
-	} else if u.Cdtr.Nm == "" {
-		p.errAt(p.child(n, "Cdtr"), RuleName, ReasonMissingCreditorName, "Cdtr/Nm is required")
 	}
+	p.requireName(n, "Cdtr", u.Cdtr, ReasonMissingCreditorName)
 	return u
+}
+
+// requireName reports party role (Dbtr or Cdtr) of transaction n if it has
+// no name: screening needs one.
+func (p *parser) requireName(n int32, role string, pt *Party, reason Reason) {
+	if pt != nil && pt.Nm == "" {
+		p.errAt(p.child(n, role), RuleName, reason, "%s/Nm is required", role)
+	}
 }
