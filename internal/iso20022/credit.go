@@ -180,10 +180,18 @@ func (p *parser) creditTransferTx(n int32, fi bool) CreditTransferTx {
 		case "IntrmyAgt3":
 			tx.IntrmyAgt3 = p.agent(c, ReasonBankIdentifier)
 		case "UltmtDbtr":
-			p.partyOrFI(c, fi, &tx.UltmtDbtr, &tx.UltmtDbtrFI)
+			if fi {
+				tx.UltmtDbtrFI = p.agent(c, ReasonBankIdentifier)
+			} else {
+				tx.UltmtDbtr = p.party(c, ReasonInvalidPartyID)
+			}
 		case "Dbtr":
 			has.dbtr = true
-			p.partyOrFI(c, fi, &tx.Dbtr, &tx.DbtrFI)
+			if fi {
+				tx.DbtrFI = p.agent(c, ReasonBankIdentifier)
+			} else {
+				tx.Dbtr = p.party(c, ReasonInvalidPartyID)
+			}
 		case "DbtrAcct":
 			tx.DbtrAcct = p.account(c, ReasonInvalidDebtorAccount)
 		case "DbtrAgt":
@@ -194,11 +202,19 @@ func (p *parser) creditTransferTx(n int32, fi bool) CreditTransferTx {
 			tx.CdtrAgt = p.agent(c, ReasonBankIdentifier)
 		case "Cdtr":
 			has.cdtr = true
-			p.partyOrFI(c, fi, &tx.Cdtr, &tx.CdtrFI)
+			if fi {
+				tx.CdtrFI = p.agent(c, ReasonBankIdentifier)
+			} else {
+				tx.Cdtr = p.party(c, ReasonInvalidPartyID)
+			}
 		case "CdtrAcct":
 			tx.CdtrAcct = p.account(c, ReasonInvalidCreditorAcct)
 		case "UltmtCdtr":
-			p.partyOrFI(c, fi, &tx.UltmtCdtr, &tx.UltmtCdtrFI)
+			if fi {
+				tx.UltmtCdtrFI = p.agent(c, ReasonBankIdentifier)
+			} else {
+				tx.UltmtCdtr = p.party(c, ReasonInvalidPartyID)
+			}
 		case "InstrForCdtrAgt":
 			codes := []string(nil)
 			switch {
@@ -259,17 +275,6 @@ func (p *parser) creditTransferTx(n int32, fi bool) CreditTransferTx {
 		p.requireName(n, "Cdtr", tx.Cdtr, ReasonMissingCreditorName)
 	}
 	return tx
-}
-
-// partyOrFI decodes debtor or creditor role c of a credit transfer: a
-// financial institution into *agent in a pacs.009 (fi), else a party into
-// *party.
-func (p *parser) partyOrFI(c int32, fi bool, party **Party, agent **Agent) {
-	if fi {
-		*agent = p.agent(c, ReasonBankIdentifier)
-	} else {
-		*party = p.party(c, ReasonInvalidPartyID)
-	}
 }
 
 // underlying decodes the UndrlygCstmrCdtTrf of a pacs.009 COV.
