@@ -214,10 +214,11 @@ func (d *Daemon) screenBatch(cmds [][]byte, parties [][]screening.Party) error {
 		if p.i < len(parties) {
 			extra = parties[p.i]
 		}
+		sent := p.c.Screening
 		if err := d.screen(&p.c, active, names[p.c.Participant], names[p.c.Payee], extra); err != nil {
 			return err
 		}
-		cmds[p.i] = p.c.Encode()
+		cmds[p.i] = engine.WithScreening(cmds[p.i], &sent, &p.c.Screening)
 	}
 	return nil
 }
