@@ -250,8 +250,10 @@ func (e *Engine) Apply(index uint64, nowNs int64, cmds [][]byte) []any {
 	// One posting per command is the common case: give each result a slot
 	// of one shared array instead of an allocation of its own.
 	e.transfers = make([]Transfer, 0, len(cmds))
+	// One method value for the entry, not one allocation per command.
+	intern := e.intern
 	for i, b := range cmds {
-		results[i] = e.applyOne(b)
+		results[i] = e.applyOne(b, intern)
 		out[i] = &results[i]
 	}
 	e.transfers = nil
@@ -273,8 +275,8 @@ func (e *Engine) ApplyCommands(index uint64, nowNs int64, cmds ...*Command) []*R
 	return rs
 }
 
-func (e *Engine) applyOne(b []byte) Result {
-	c, err := decodeCommand(b, e.intern)
+func (e *Engine) applyOne(b []byte, intern func([]byte) (string, bool)) Result {
+	c, err := decodeCommand(b, intern)
 	if err != nil {
 		return reject(Malformed)
 	}
