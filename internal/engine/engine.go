@@ -176,7 +176,7 @@ type Engine struct {
 	nextPayment uint64
 	payments    paymentLog
 	byKey       keyIndex
-	byUETR      map[[16]byte]uint64
+	byUETR      uetrIndex
 
 	index  uint64 // last applied log index
 	timeNs int64  // log time of the last applied entry
@@ -221,7 +221,7 @@ func New() *Engine {
 		payments:       paymentLog{base: 1},
 		windowPayments: DedupeWindowPayments,
 		byKey:          newKeyIndex(),
-		byUETR:         make(map[[16]byte]uint64),
+		byUETR:         newUETRIndex(),
 		tokens:         make(map[string]*Token),
 		reviews:        make(map[uint64]review),
 		parked:         make(map[uint64]*Payment),
@@ -464,8 +464,8 @@ func checkAmount(v int64) Reason {
 // replay looks up an idempotency key. It returns the earlier result if the
 // key was used with the same content, a conflict if with other content, or
 // found == false.
-func (e *Engine) replay(key keyRef, hash uint64) (Result, bool) {
-	id, found := e.byKey.get(key, e)
+func (e *Engine) replay(key keyRef, keyHash, hash uint64) (Result, bool) {
+	id, found := e.byKey.get(key, keyHash, e)
 	if !found {
 		return Result{}, false
 	}
@@ -500,8 +500,9 @@ func (e *Engine) fund(c *Command, raw []byte) Result {
 	}
 	pi, p := e.participant(c.Participant)
 	hash := xxhash.Sum64(raw)
+	keyHash := hashKey(pi, c.Key)
 	if p != nil {
-		if res, found := e.replay(keyRef{pi, c.Key}, hash); found {
+		if res, found := e.replay(keyRef{pi, c.Key}, keyHash, hash); found {
 			return res
 		}
 	}
@@ -527,7 +528,7 @@ func (e *Engine) fund(c *Command, raw []byte) Result {
 	if lr := e.ledger.Post(t); lr != ledger.OK {
 		return reject(fromLedger(lr))
 	}
-	id := e.record(Payment{Kind: c.Kind, Payer: pi, Payee: cur.Issuer, Currency: ci, Amount: c.Amount, Posted: c.Amount, key: newStoredKey(c.Key), ContentHash: hash, Status: StatusSettled})
+	id := e.record(Payment{Kind: c.Kind, Payer: pi, Payee: cur.Issuer, Currency: ci, Amount: c.Amount, Posted: c.Amount, key: newStoredKey(c.Key), ContentHash: hash, Status: StatusSettled}, keyHash, 0)
 	return Result{Member: -1, Payment: id, Status: StatusSettled,
 		Transfers: e.oneTransfer(Transfer{Payment: id, Debit: t.Debit, Credit: t.Credit, Currency: ci, Amount: t.Amount})}
 }
@@ -561,13 +562,16 @@ func (e *Engine) pay(c *Command, raw []byte) Result {
 	}
 	payerIdx, payer := e.participant(c.Participant)
 	hash := xxhash.Sum64(contentBytes(raw, screeningLen(&c.Screening)))
+	keyHash := hashKey(payerIdx, c.Key)
 	if payer != nil {
-		if res, found := e.replay(keyRef{payerIdx, c.Key}, hash); found {
+		if res, found := e.replay(keyRef{payerIdx, c.Key}, keyHash, hash); found {
 			return res
 		}
 	}
+	var uetrHash uint64
 	if c.UETR != [16]byte{} {
-		if _, dup := e.byUETR[c.UETR]; dup {
+		uetrHash = hashUETR(&c.UETR)
+		if _, dup := e.byUETR.get(&c.UETR, uetrHash, e); dup {
 			return reject(UETRDuplicate)
 		}
 	}
@@ -603,7 +607,7 @@ func (e *Engine) pay(c *Command, raw []byte) Result {
 	id := e.nextPayment
 	if screened && c.Screening.Score >= e.screening.threshold {
 		// A hit: the payment waits for review; no funds move.
-		e.record(Payment{Kind: c.Kind, Payer: payerIdx, Payee: payeeIdx, Currency: ci, Amount: c.Amount, UETR: c.UETR, key: newStoredKey(c.Key), ContentHash: hash, Status: StatusHeld, TimeoutNs: c.TimeoutNs})
+		e.record(Payment{Kind: c.Kind, Payer: payerIdx, Payee: payeeIdx, Currency: ci, Amount: c.Amount, UETR: c.UETR, key: newStoredKey(c.Key), ContentHash: hash, Status: StatusHeld, TimeoutNs: c.TimeoutNs}, keyHash, uetrHash)
 		return Result{Member: -1, Payment: id, Status: StatusHeld}
 	}
 	status := StatusSettled
@@ -619,7 +623,7 @@ func (e *Engine) pay(c *Command, raw []byte) Result {
 	if status == StatusSettled {
 		p.Posted = c.Amount
 	}
-	e.record(p)
+	e.record(p, keyHash, uetrHash)
 	return Result{Member: -1, Payment: id, Status: status,
 		Transfers: e.oneTransfer(Transfer{Payment: id, Debit: t.Debit, Credit: t.Credit, Currency: ci, Amount: t.Amount, Pending: status == StatusPending})}
 }
@@ -714,7 +718,8 @@ func (e *Engine) linked(c *Command, raw []byte) Result {
 		}
 	}
 	hash := xxhash.Sum64(raw)
-	if res, found := e.replay(keyRef{operatorScope, c.Key}, hash); found {
+	keyHash := hashKey(operatorScope, c.Key)
+	if res, found := e.replay(keyRef{operatorScope, c.Key}, keyHash, hash); found {
 		return res
 	}
 	id := e.nextPayment
@@ -734,7 +739,7 @@ func (e *Engine) linked(c *Command, raw []byte) Result {
 		transfers = append(transfers, e.named(Transfer{Payment: id, Debit: t.Debit, Credit: t.Credit, Currency: e.ledger.Account(t.Debit).Currency, Amount: t.Amount}))
 	}
 	e.ledger.Commit()
-	e.record(Payment{Kind: KindLinked, Payer: operatorScope, Payee: operatorScope, key: newStoredKey(c.Key), ContentHash: hash, Status: StatusSettled, Amount: int64(len(transfers))})
+	e.record(Payment{Kind: KindLinked, Payer: operatorScope, Payee: operatorScope, key: newStoredKey(c.Key), ContentHash: hash, Status: StatusSettled, Amount: int64(len(transfers))}, keyHash, 0)
 	return Result{Member: -1, Payment: id, Status: StatusSettled, Transfers: transfers}
 }
 
@@ -761,15 +766,16 @@ func (e *Engine) linkedTransfer(s TransferSpec) (ledger.Transfer, Reason) {
 }
 
 // record stores an accepted payment under the next id and indexes its key
-// and UETR.
-func (e *Engine) record(p Payment) uint64 {
+// and UETR, which must not be indexed yet, under their hashes keyHash
+// (hashKey) and uetrHash (hashUETR; unused for a zero UETR).
+func (e *Engine) record(p Payment, keyHash, uetrHash uint64) uint64 {
 	p.ID = e.nextPayment
 	e.nextPayment++
 	p.CreatedNs, p.UpdatedNs = e.timeNs, e.timeNs
 	e.payments.push(p)
-	e.byKey.put(p.keyRef(), p.ID, e)
+	e.byKey.add(&p, keyHash, e)
 	if p.UETR != [16]byte{} {
-		e.byUETR[p.UETR] = p.ID
+		e.byUETR.add(&p, uetrHash, e)
 	}
 	return p.ID
 }
@@ -813,10 +819,15 @@ func (e *Engine) evict() {
 			e.payments.pop()
 			continue
 		}
-		e.byKey.delete(p.keyRef(), p.ID)
-		if p.UETR != [16]byte{} {
-			delete(e.byUETR, p.UETR)
-		}
+		e.forget(p)
 		e.payments.pop()
+	}
+}
+
+// forget removes a payment that leaves memory from the key and UETR indexes.
+func (e *Engine) forget(p *Payment) {
+	e.byKey.delete(p, hashStoredKey(p), p.ID)
+	if p.UETR != [16]byte{} {
+		e.byUETR.delete(&p.UETR, hashUETR(&p.UETR), p.ID)
 	}
 }

@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/cespare/xxhash/v2"
+import (
+	"encoding/binary"
+
+	"github.com/cespare/xxhash/v2"
+)
 
 // paymentChunk is the number of payments per chunk of the payment log. Chunks
 // let the log grow without copying and shrink from the front as payments
@@ -75,65 +79,266 @@ func (l *paymentLog) each(fn func(*Payment)) {
 	}
 }
 
-// keyIndex finds a payment by its scoped idempotency key. Most keys live in
-// primary under a 64-bit hash, a pointer-free map that the collector never
-// scans and that grows cheaply; a key whose hash collides with another live
-// key's goes to the exact overflow map instead. Every hit is confirmed against
-// the payment's stored key, so a collision can never return the wrong payment.
+// idTable maps 64-bit hashes to payment ids: open addressing with linear
+// probing over a power-of-two array of (hash, id) pairs, id 0 marking a free
+// slot. It holds no pointers, so the collector never scans it, and a probe
+// usually touches one cache line where a Go map touches two. Several entries
+// may share a hash; the indexes built on it confirm every candidate against
+// the payment itself.
+//
+// The hash is unseeded (the engine uses no randomness), so a sender could
+// choose keys that crowd one region of the table. No entry is ever placed more
+// than idProbeMax slots from its home: an insert that would go further is
+// refused and the index keeps that entry in a seeded Go map instead. Every
+// operation therefore costs at most idProbeMax probes, whatever the keys.
+type idTable struct {
+	slots []idSlot
+	n     int
+}
+
+type idSlot struct{ h, id uint64 }
+
+const (
+	idTableMin = 1 << 10
+	idProbeMax = 128
+)
+
+// full reports whether one more entry would take the table past a load of
+// 9/16, the point where it doubles.
+func (t *idTable) full() bool { return (t.n+1)*16 > len(t.slots)*9 }
+
+// grow doubles the table. An entry that no longer fits within idProbeMax of
+// its home is handed to spill.
+func (t *idTable) grow(spill func(h, id uint64)) {
+	old := t.slots
+	t.slots, t.n = make([]idSlot, max(idTableMin, 2*len(old))), 0
+	for _, s := range old {
+		if s.id != 0 && !t.place(s.h, s.id) {
+			spill(s.h, s.id)
+		}
+	}
+}
+
+// place puts (h, id) in the first free slot within idProbeMax of its home,
+// or reports false.
+func (t *idTable) place(h, id uint64) bool {
+	m := uint64(len(t.slots) - 1)
+	i := h & m
+	for d := 0; d < idProbeMax; d++ {
+		if t.slots[i].id == 0 {
+			t.slots[i] = idSlot{h, id}
+			t.n++
+			return true
+		}
+		i = (i + 1) & m
+	}
+	return false
+}
+
+// remove deletes (h, id) and reports whether it was there. The entries after
+// it move back (backward-shift deletion), so no probe sequence is broken and
+// the table needs no tombstones.
+func (t *idTable) remove(h, id uint64) bool {
+	if t.n == 0 {
+		return false
+	}
+	m := uint64(len(t.slots) - 1)
+	i := h & m
+	for d := 0; ; d++ {
+		s := t.slots[i]
+		if s.id == 0 || d == idProbeMax {
+			return false
+		}
+		if s.id == id && s.h == h {
+			break
+		}
+		i = (i + 1) & m
+	}
+	for j := i; ; {
+		j = (j + 1) & m
+		s := t.slots[j]
+		if s.id == 0 {
+			break
+		}
+		// s stays unless it may move back to i: its home must not lie
+		// in (i, j].
+		if (j-s.h)&m < (j-i)&m {
+			continue
+		}
+		t.slots[i] = s
+		i = j
+	}
+	t.slots[i] = idSlot{}
+	t.n--
+	return true
+}
+
+// keyIndex finds a payment by its scoped idempotency key, hashed by hashKey.
+// Every hit is confirmed against the payment's stored key, so a collision can
+// never return the wrong payment. spill holds, by exact key, the rare entries
+// the table refused.
 type keyIndex struct {
-	primary  map[uint64]uint64
-	overflow map[keyRef]uint64
+	t     idTable
+	spill map[keyRef]uint64
 }
 
-func newKeyIndex() keyIndex {
-	return keyIndex{primary: make(map[uint64]uint64), overflow: make(map[keyRef]uint64)}
+func newKeyIndex() keyIndex { return keyIndex{spill: make(map[keyRef]uint64)} }
+
+// hashKey hashes an idempotency key in its scope.
+func hashKey(scope uint32, key string) uint64 {
+	return mix64(xxhash.Sum64String(key) ^ uint64(scope)*0x9e3779b97f4a7c15)
 }
 
-func hashKey(k keyRef) uint64 {
-	var scope [4]byte
-	scope[0], scope[1], scope[2], scope[3] = byte(k.scope), byte(k.scope>>8), byte(k.scope>>16), byte(k.scope>>24)
-	d := xxhash.New()
-	d.Write(scope[:])
-	d.WriteString(k.key)
-	return d.Sum64()
+// hashStoredKey is hashKey for a payment's own key, without making a string.
+func hashStoredKey(p *Payment) uint64 {
+	return mix64(xxhash.Sum64(p.key.b[:p.key.n]) ^ uint64(p.Payer)*0x9e3779b97f4a7c15)
 }
 
-func (x *keyIndex) len() int { return len(x.primary) + len(x.overflow) }
+// mix64 is the finalizer of MurmurHash3: every input bit affects every output
+// bit, so the table may take its home slot from the low bits.
+func mix64(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
 
-func (x *keyIndex) get(k keyRef, e *Engine) (uint64, bool) {
-	if len(x.overflow) > 0 {
-		if id, found := x.overflow[k]; found {
+func (x *keyIndex) len() int { return x.t.n + len(x.spill) }
+
+// get returns the id of the payment with key k, whose hash is h.
+func (x *keyIndex) get(k keyRef, h uint64, e *Engine) (uint64, bool) {
+	if len(x.spill) > 0 {
+		if id, found := x.spill[k]; found {
 			return id, true
 		}
 	}
-	id, found := x.primary[hashKey(k)]
-	if !found {
+	if x.t.n == 0 {
 		return 0, false
 	}
-	if p := e.payment(id); p == nil || !p.hasKey(k) {
-		return 0, false // a different key with the same hash
-	}
-	return id, true
-}
-
-func (x *keyIndex) put(k keyRef, id uint64, e *Engine) {
-	h := hashKey(k)
-	if other, taken := x.primary[h]; taken && other != id {
-		if p := e.payment(other); p != nil && !p.hasKey(k) {
-			x.overflow[k] = id
-			return
+	slots := x.t.slots
+	m := uint64(len(slots) - 1)
+	i := h & m
+	for d := 0; d < idProbeMax; d++ {
+		s := slots[i]
+		if s.id == 0 {
+			break
 		}
+		if s.h == h {
+			if p := e.payment(s.id); p != nil && p.hasKey(k) {
+				return s.id, true
+			}
+		}
+		i = (i + 1) & m
 	}
-	x.primary[h] = id
+	return 0, false
 }
 
-func (x *keyIndex) delete(k keyRef, id uint64) {
-	if x.overflow[k] == id {
-		delete(x.overflow, k)
+// add indexes payment p, whose key (with hash h) is not indexed yet.
+func (x *keyIndex) add(p *Payment, h uint64, e *Engine) {
+	if x.t.full() {
+		x.t.grow(func(h, id uint64) { x.spill[e.payment(id).keyRef()] = id })
+	}
+	if !x.t.place(h, p.ID) {
+		x.spill[p.keyRef()] = p.ID
+	}
+}
+
+// put indexes payment p under its key, replacing any payment indexed under
+// the same key, as a map would.
+func (x *keyIndex) put(p *Payment, e *Engine) {
+	k, h := p.keyRef(), hashStoredKey(p)
+	if old, found := x.get(k, h, e); found {
+		x.delete(p, h, old)
+	}
+	x.add(p, h, e)
+}
+
+// delete removes the entry (h, id) for p's key, if it is there.
+func (x *keyIndex) delete(p *Payment, h, id uint64) {
+	if x.t.remove(h, id) || len(x.spill) == 0 {
 		return
 	}
-	h := hashKey(k)
-	if x.primary[h] == id {
-		delete(x.primary, h)
+	if k := p.keyRef(); x.spill[k] == id {
+		delete(x.spill, k)
+	}
+}
+
+// uetrIndex finds a payment by its UETR, like keyIndex.
+type uetrIndex struct {
+	t     idTable
+	spill map[[16]byte]uint64
+}
+
+func newUETRIndex() uetrIndex { return uetrIndex{spill: make(map[[16]byte]uint64)} }
+
+func hashUETR(u *[16]byte) uint64 {
+	return mix64(binary.LittleEndian.Uint64(u[:8])*0x9e3779b97f4a7c15 ^ binary.LittleEndian.Uint64(u[8:]))
+}
+
+func (x *uetrIndex) len() int { return x.t.n + len(x.spill) }
+
+// get returns the id of the payment with UETR u, whose hash is h.
+func (x *uetrIndex) get(u *[16]byte, h uint64, e *Engine) (uint64, bool) {
+	if len(x.spill) > 0 {
+		if id, found := x.spill[*u]; found {
+			return id, true
+		}
+	}
+	if x.t.n == 0 {
+		return 0, false
+	}
+	slots := x.t.slots
+	m := uint64(len(slots) - 1)
+	i := h & m
+	for d := 0; d < idProbeMax; d++ {
+		s := slots[i]
+		if s.id == 0 {
+			break
+		}
+		if s.h == h {
+			if p := e.payment(s.id); p != nil && p.UETR == *u {
+				return s.id, true
+			}
+		}
+		i = (i + 1) & m
+	}
+	return 0, false
+}
+
+// has reports whether a payment with UETR u is indexed.
+func (x *uetrIndex) has(u *[16]byte, e *Engine) bool {
+	_, found := x.get(u, hashUETR(u), e)
+	return found
+}
+
+// add indexes payment p, whose UETR (with hash h) is not indexed yet.
+func (x *uetrIndex) add(p *Payment, h uint64, e *Engine) {
+	if x.t.full() {
+		x.t.grow(func(h, id uint64) { x.spill[e.payment(id).UETR] = id })
+	}
+	if !x.t.place(h, p.ID) {
+		x.spill[p.UETR] = p.ID
+	}
+}
+
+// put indexes payment p under its UETR, replacing any payment indexed under
+// the same UETR, as a map would.
+func (x *uetrIndex) put(p *Payment, e *Engine) {
+	h := hashUETR(&p.UETR)
+	if old, found := x.get(&p.UETR, h, e); found {
+		x.delete(&p.UETR, h, old)
+	}
+	x.add(p, h, e)
+}
+
+// delete removes the entry (h, id) for UETR u, if it is there.
+func (x *uetrIndex) delete(u *[16]byte, h, id uint64) {
+	if x.t.remove(h, id) || len(x.spill) == 0 {
+		return
+	}
+	if x.spill[*u] == id {
+		delete(x.spill, *u)
 	}
 }

@@ -102,7 +102,7 @@ func (e *Engine) Payment(id uint64) (Payment, bool) {
 
 // PaymentByUETR returns the in-memory payment with the given UETR.
 func (e *Engine) PaymentByUETR(u [16]byte) (Payment, bool) {
-	id, found := e.byUETR[u]
+	id, found := e.byUETR.get(&u, hashUETR(&u), e)
 	if !found {
 		return Payment{}, false
 	}
@@ -235,7 +235,7 @@ func (e *Engine) checkReferences() error {
 			uetrs++
 		}
 	}
-	if e.byKey.len() != e.payments.len()+len(e.parked) || len(e.byUETR) != uetrs {
+	if e.byKey.len() != e.payments.len()+len(e.parked) || e.byUETR.len() != uetrs {
 		return fmt.Errorf("engine: payment keys or UETRs are not unique")
 	}
 	return nil

@@ -43,12 +43,14 @@ func (e *Engine) returnPayment(c *Command, raw []byte) Result {
 	}
 	returnerIdx, returner := e.participant(c.Participant)
 	hash := xxhash.Sum64(raw)
+	keyHash := hashKey(returnerIdx, c.Key)
 	if returner != nil {
-		if res, found := e.replay(keyRef{returnerIdx, c.Key}, hash); found {
+		if res, found := e.replay(keyRef{returnerIdx, c.Key}, keyHash, hash); found {
 			return res
 		}
 	}
-	if _, dup := e.byUETR[c.UETR]; dup {
+	uetrHash := hashUETR(&c.UETR)
+	if _, dup := e.byUETR.get(&c.UETR, uetrHash, e); dup {
 		return reject(UETRDuplicate)
 	}
 	orig := e.payment(c.PendingID)
@@ -73,7 +75,7 @@ func (e *Engine) returnPayment(c *Command, raw []byte) Result {
 	origID := orig.ID
 	// NB: record may grow the payment log; orig is not used after it.
 	id := e.record(Payment{Kind: KindReturn, Payer: returnerIdx, Payee: orig.Payer, Currency: orig.Currency, Amount: c.Amount, Posted: c.Amount,
-		UETR: c.UETR, key: newStoredKey(c.Key), ContentHash: hash, Status: StatusSettled, Original: origID})
+		UETR: c.UETR, key: newStoredKey(c.Key), ContentHash: hash, Status: StatusSettled, Original: origID}, keyHash, uetrHash)
 	return Result{Member: -1, Payment: id, Status: StatusSettled,
 		Transfers: e.oneTransfer(Transfer{Payment: id, Debit: t.Debit, Credit: t.Credit, Currency: orig.Currency, Amount: t.Amount})}
 }

@@ -103,10 +103,7 @@ func (e *Engine) unpark(p *Payment) {
 	if _, parked := e.parked[p.ID]; !parked || !p.Status.Final() {
 		return
 	}
-	e.byKey.delete(p.keyRef(), p.ID)
-	if p.UETR != [16]byte{} {
-		delete(e.byUETR, p.UETR)
-	}
+	e.forget(p)
 	delete(e.parked, p.ID)
 }
 

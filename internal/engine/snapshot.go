@@ -249,9 +249,9 @@ func decodeSnapshot(data []byte) (*Engine, error) {
 		p := Payment{ID: base + uint64(i)}
 		d.payment(&p)
 		e.payments.push(p)
-		e.byKey.put(p.keyRef(), p.ID, e)
+		e.byKey.put(&p, e)
 		if p.UETR != [16]byte{} {
-			e.byUETR[p.UETR] = p.ID
+			e.byUETR.put(&p, e)
 		}
 	}
 	if nr == 0 {
@@ -278,9 +278,9 @@ func decodeSnapshot(data []byte) (*Engine, error) {
 			d.fail("parked payment %d twice", p.ID)
 		}
 		e.parked[p.ID] = p
-		e.byKey.put(p.keyRef(), p.ID, e)
+		e.byKey.put(p, e)
 		if p.UETR != [16]byte{} {
-			e.byUETR[p.UETR] = p.ID
+			e.byUETR.put(p, e)
 		}
 	}
 	nrev := count(3)

@@ -1,0 +1,184 @@
+package engine
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestIDTable runs random adds and removes against a reference set, with
+// hashes from few home slots so that clusters form, merge, wrap around the
+// end of the table and hit the probe bound.
+func TestIDTable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var tbl idTable
+	live := map[uint64]uint64{} // id -> h
+	spilled := map[uint64]bool{}
+	nextID := uint64(1)
+	check := func() {
+		t.Helper()
+		if tbl.n+len(spilled) != len(live) {
+			t.Fatalf("table holds %d + %d spilled; want %d", tbl.n, len(spilled), len(live))
+		}
+		m := uint64(len(tbl.slots) - 1)
+		for i, s := range tbl.slots {
+			if s.id == 0 {
+				continue
+			}
+			if live[s.id] != s.h || spilled[s.id] {
+				t.Fatalf("slot %d holds (%x, %d), not live", i, s.h, s.id)
+			}
+			// Every slot from the home to here is occupied, and the
+			// distance is within the bound.
+			d := (uint64(i) - s.h) & m
+			if d >= idProbeMax {
+				t.Fatalf("slot %d is %d from its home", i, d)
+			}
+			for k := s.h & m; k != uint64(i); k = (k + 1) & m {
+				if tbl.slots[k].id == 0 {
+					t.Fatalf("gap at %d before slot %d", k, i)
+				}
+			}
+		}
+	}
+	for step := 0; step < 200000; step++ {
+		if len(live) > 0 && rng.IntN(100) < 45 {
+			// Remove a random live id (map order is random enough).
+			for id, h := range live {
+				if spilled[id] {
+					if tbl.remove(h, id) {
+						t.Fatalf("removed spilled id %d from the table", id)
+					}
+					delete(spilled, id)
+				} else if !tbl.remove(h, id) {
+					t.Fatalf("id %d not found", id)
+				}
+				delete(live, id)
+				break
+			}
+		} else {
+			var h uint64
+			switch rng.IntN(3) {
+			case 0:
+				h = rng.Uint64()
+			case 1:
+				h = uint64(rng.IntN(8))<<40 | 1023 // crowd the last home, wrapping
+			default:
+				h = rng.Uint64()&^0xffff | 7 // crowd one home whatever the size
+			}
+			id := nextID
+			nextID++
+			if tbl.full() {
+				tbl.grow(func(h, id uint64) { spilled[id] = true })
+			}
+			if !tbl.place(h, id) {
+				spilled[id] = true
+			}
+			live[id] = h
+		}
+		if step%5000 == 0 {
+			check()
+		}
+		if tbl.remove(rng.Uint64(), nextID+1) {
+			t.Fatal("removed an id never added")
+		}
+	}
+	check()
+	if len(spilled) == 0 {
+		t.Fatal("the probe bound was never reached")
+	}
+}
+
+// TestIndexSpill sends payments whose keys and UETRs all hash to one home
+// slot, as a hostile sender could arrange, so that most of them go to the
+// spill maps; retries, reused UETRs, eviction and restore must still work.
+func TestIndexSpill(t *testing.T) {
+	e, index, now := smallUnion(t)
+	e.windowPayments = 250
+	payer, _ := e.participant("SBININBBXXX")
+	const n = 400
+	const home = idTableMin - 1
+	var keys []string
+	for i := 0; len(keys) < n; i++ {
+		k := fmt.Sprintf("k%d", i)
+		if hashKey(payer, k)&home == 5 {
+			keys = append(keys, k)
+		}
+	}
+	var uetrs [][16]byte
+	for i := uint64(0); len(uetrs) < n; i++ {
+		u := testUETR(i)
+		if hashUETR(&u)&home == 5 {
+			uetrs = append(uetrs, u)
+		}
+	}
+	pay := func(i int, key string) *Command {
+		return &Command{Kind: KindPay, Participant: "SBININBBXXX", Payee: "HDFCINBBXXX", Currency: "INR", Amount: 1, Key: key, UETR: uetrs[i]}
+	}
+	for i := 0; i < n; i++ {
+		index++
+		if r := e.ApplyCommands(index, now, pay(i, keys[i]))[0]; r.Reason != OK || r.Duplicate {
+			t.Fatalf("pay %d = %+v", i, r)
+		}
+	}
+	if len(e.byKey.spill) == 0 || len(e.byUETR.spill) == 0 {
+		t.Fatal("nothing spilled")
+	}
+	if err := e.CheckInvariants(); err != nil {
+		t.Fatal(err)
+	}
+	snap, _ := e.Snapshot()
+	twin := New()
+	if err := twin.Restore(index, snap); err != nil {
+		t.Fatal(err)
+	}
+	twin.windowPayments = e.windowPayments
+	for _, en := range []*Engine{e, twin} {
+		idx := index
+		for i := n - 250; i < n; i++ {
+			idx++
+			if r := en.ApplyCommands(idx, now, pay(i, keys[i]))[0]; !r.Duplicate {
+				t.Fatalf("retry %d = %+v; want a duplicate", i, r)
+			}
+			idx++
+			if r := en.ApplyCommands(idx, now, pay(i, keys[i]+"x"))[0]; r.Reason != UETRDuplicate {
+				t.Fatalf("reused UETR %d = %+v; want %s", i, r, UETRDuplicate)
+			}
+		}
+		// Evicted payments' keys and UETRs are free again.
+		for i := 0; i < n-250; i++ {
+			idx++
+			if r := en.ApplyCommands(idx, now, pay(i, keys[i]))[0]; r.Reason != OK || r.Duplicate {
+				t.Fatalf("pay %d after eviction = %+v", i, r)
+			}
+		}
+		// Push everything out with ordinary payments.
+		for i := 0; i < 260; i++ {
+			idx++
+			c := pay(0, fmt.Sprintf("plain%d", i))
+			c.UETR = testUETR(1<<40 + uint64(i))
+			if r := en.ApplyCommands(idx, now, c)[0]; r.Reason != OK {
+				t.Fatalf("plain pay %d = %+v", i, r)
+			}
+		}
+		if err := en.CheckInvariants(); err != nil {
+			t.Fatal(err)
+		}
+		// Spilled entries left memory with their payments (the ordinary
+		// ones may have spilled too, landing in what was left of the
+		// crowd).
+		for k, id := range en.byKey.spill {
+			if p := en.payment(id); p == nil || !p.hasKey(k) {
+				t.Fatalf("spilled key %v names payment %d, not in memory", k, id)
+			}
+		}
+		for u, id := range en.byUETR.spill {
+			if p := en.payment(id); p == nil || p.UETR != u {
+				t.Fatalf("spilled UETR %x names payment %d, not in memory", u, id)
+			}
+		}
+	}
+	if e.Digest() != twin.Digest() {
+		t.Fatal("the restored engine diverged")
+	}
+}
