@@ -69,6 +69,9 @@ type Participant struct {
 	// accounts[c] is the participant's account in currency index c, or
 	// noAccount.
 	accounts []ledger.AccountID
+	// keySalt is keySalt(ID), which scopes the hashes of the
+	// participant's idempotency keys. Derived; rebuilt on restore.
+	keySalt uint64
 }
 
 const noAccount = ^ledger.AccountID(0)
@@ -257,9 +260,13 @@ func (e *Engine) Apply(index uint64, nowNs int64, cmds [][]byte) []any {
 	e.transfers = make([]Transfer, 0, len(cmds))
 	// One method value for the entry, not one allocation per command.
 	intern := e.intern
-	for i, b := range cmds {
-		results[i] = e.applyOne(b, intern)
-		out[i] = &results[i]
+	for i := 0; i < len(cmds); i += applyGroup {
+		group := cmds[i:min(i+applyGroup, len(cmds))]
+		e.touchIndexes(group)
+		for j, b := range group {
+			results[i+j] = e.applyOne(b, intern)
+			out[i+j] = &results[i+j]
+		}
 	}
 	e.transfers = nil
 	results[0].Expired = expired
@@ -349,7 +356,7 @@ func (e *Engine) addParticipant(c *Command) Result {
 	if _, exists := e.byID[c.Participant]; exists {
 		return reject(ParticipantExists)
 	}
-	p := Participant{ID: c.Participant, Name: c.Name, LEI: c.LEI, Country: c.Country, Roles: c.Roles}
+	p := Participant{ID: c.Participant, Name: c.Name, LEI: c.LEI, Country: c.Country, Roles: c.Roles, keySalt: keySalt(c.Participant)}
 	p.accounts = make([]ledger.AccountID, len(e.currencies))
 	for i := range p.accounts {
 		p.accounts[i] = noAccount
@@ -505,8 +512,9 @@ func (e *Engine) fund(c *Command, raw []byte) Result {
 	}
 	pi, p := e.participant(c.Participant)
 	hash := xxhash.Sum64(raw)
-	keyHash := hashKey(pi, c.Key)
+	var keyHash uint64
 	if p != nil {
+		keyHash = hashKey(p.keySalt, c.Key)
 		if res, found := e.replay(keyRef{pi, c.Key}, keyHash, hash); found {
 			return res
 		}
@@ -567,8 +575,9 @@ func (e *Engine) pay(c *Command, raw []byte) Result {
 	}
 	payerIdx, payer := e.participant(c.Participant)
 	hash := xxhash.Sum64(contentBytes(raw, screeningLen(&c.Screening)))
-	keyHash := hashKey(payerIdx, c.Key)
+	var keyHash uint64
 	if payer != nil {
+		keyHash = hashKey(payer.keySalt, c.Key)
 		if res, found := e.replay(keyRef{payerIdx, c.Key}, keyHash, hash); found {
 			return res
 		}
@@ -723,7 +732,7 @@ func (e *Engine) linked(c *Command, raw []byte) Result {
 		}
 	}
 	hash := xxhash.Sum64(raw)
-	keyHash := hashKey(operatorScope, c.Key)
+	keyHash := hashKey(operatorSalt, c.Key)
 	if res, found := e.replay(keyRef{operatorScope, c.Key}, keyHash, hash); found {
 		return res
 	}
@@ -831,17 +840,20 @@ func (e *Engine) evict() {
 			if !p.Status.Final() {
 				continue
 			}
-			keyHash[n] = hashStoredKey(p)
-			touched += e.byKey.t.touch(keyHash[n])
+			keyHash[n] = e.hashStoredKey(p)
 			if p.UETR != [16]byte{} {
 				uetrHash[n] = hashUETR(&p.UETR)
-				touched += e.byUETR.t.touch(uetrHash[n])
 			}
 		}
-		e.touched += touched
 		if n == 0 {
 			return
 		}
+		// A loop of loads alone, so that the processor has them all in
+		// flight at once.
+		for i := 0; i < n; i++ {
+			touched += e.byKey.t.touch(keyHash[i]) + e.byUETR.t.touch(uetrHash[i])
+		}
+		e.touched += touched
 		for i := 0; i < n; i++ {
 			p := e.payments.front()
 			if !p.Status.Final() {
@@ -858,7 +870,7 @@ func (e *Engine) evict() {
 }
 
 // forget removes a payment that leaves memory from the key and UETR indexes,
-// given the hashes of its key (hashStoredKey) and UETR (hashUETR; unused when
+// given the hashes of its key (Engine.hashStoredKey) and UETR (hashUETR; unused when
 // the UETR is zero).
 func (e *Engine) forget(p *Payment, keyHash, uetrHash uint64) {
 	e.byKey.delete(p, keyHash, p.ID)

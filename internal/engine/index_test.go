@@ -95,13 +95,13 @@ func TestIDTable(t *testing.T) {
 func TestIndexSpill(t *testing.T) {
 	e, index, now := smallUnion(t)
 	e.windowPayments = 250
-	payer, _ := e.participant("SBININBBXXX")
+	_, payer := e.participant("SBININBBXXX")
 	const n = 400
 	const home = idTableMin - 1
 	var keys []string
 	for i := 0; len(keys) < n; i++ {
 		k := fmt.Sprintf("k%d", i)
-		if hashKey(payer, k)&home == 5 {
+		if hashKey(payer.keySalt, k)&home == 5 {
 			keys = append(keys, k)
 		}
 	}

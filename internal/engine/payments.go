@@ -195,14 +195,27 @@ type keyIndex struct {
 
 func newKeyIndex() keyIndex { return keyIndex{spill: make(map[keyRef]uint64)} }
 
-// hashKey hashes an idempotency key in its scope.
-func hashKey(scope uint32, key string) uint64 {
-	return mix64(xxhash.Sum64String(key) ^ uint64(scope)*0x9e3779b97f4a7c15)
+// hashKey hashes an idempotency key in the scope with the given salt: the
+// sending participant's keySalt, or operatorSalt.
+func hashKey(salt uint64, key string) uint64 {
+	return mix64(xxhash.Sum64String(key) ^ salt)
 }
 
+// keySalt is the salt of a participant's key scope. It depends on the id
+// alone, so that a hash can be taken from a command's bytes before they are
+// decoded (see Engine.touchIndexes). Participant ids are never empty.
+func keySalt(id string) uint64 { return xxhash.Sum64String(id) }
+
+// operatorSalt scopes the keys of operator commands.
+var operatorSalt = keySalt("")
+
 // hashStoredKey is hashKey for a payment's own key, without making a string.
-func hashStoredKey(p *Payment) uint64 {
-	return mix64(xxhash.Sum64(p.key.b[:p.key.n]) ^ uint64(p.Payer)*0x9e3779b97f4a7c15)
+func (e *Engine) hashStoredKey(p *Payment) uint64 {
+	salt := operatorSalt
+	if int(p.Payer) < len(e.participants) {
+		salt = e.participants[p.Payer].keySalt
+	} // else the operator's; or a corrupt snapshot, which CheckInvariants refuses
+	return mix64(xxhash.Sum64(p.key.b[:p.key.n]) ^ salt)
 }
 
 // mix64 is the finalizer of MurmurHash3: every input bit affects every output
@@ -259,7 +272,7 @@ func (x *keyIndex) add(p *Payment, h uint64, e *Engine) {
 // put indexes payment p under its key, replacing any payment indexed under
 // the same key, as a map would.
 func (x *keyIndex) put(p *Payment, e *Engine) {
-	k, h := p.keyRef(), hashStoredKey(p)
+	k, h := p.keyRef(), e.hashStoredKey(p)
 	if old, found := x.get(k, h, e); found {
 		x.delete(p, h, old)
 	}
@@ -352,4 +365,62 @@ func (x *uetrIndex) delete(u *[16]byte, h, id uint64) {
 	if x.spill[*u] == id {
 		delete(x.spill, *u)
 	}
+}
+
+// applyGroup is how many commands Apply looks ahead: it loads the index slots
+// that a group's payments will probe before applying any of them, so that
+// their cache misses overlap.
+const applyGroup = 16
+
+// touchIndexes loads the key and UETR index slots that applying the encoded
+// commands of group will probe first (see idTable.touch). It reads only as
+// much of a payment as it needs and ignores anything else, including bytes
+// that do not decode: it is a hint, and changes nothing.
+func (e *Engine) touchIndexes(group [][]byte) {
+	var keyHash, uetrHash [applyGroup]uint64
+	for i, b := range group {
+		keyHash[i], uetrHash[i] = peekHashes(b)
+	}
+	// A loop of loads alone, so that the processor has them all in flight
+	// at once.
+	touched := uint64(0)
+	for i := range group {
+		touched += e.byKey.t.touch(keyHash[i]) + e.byUETR.t.touch(uetrHash[i])
+	}
+	e.touched += touched
+}
+
+// peekHashes returns the key and UETR hashes of the encoded payment b, or
+// zeros.
+func peekHashes(b []byte) (keyHash, uetrHash uint64) {
+	if len(b) < 2 || b[0] != commandFormatV1 || (Kind(b[1]) != KindPay && Kind(b[1]) != KindReserve) {
+		return 0, 0
+	}
+	b = b[2:]
+	payer, b, ok := peekStr(b)
+	for i := 0; i < 3 && ok; i++ { // payee, currency, payee currency
+		_, b, ok = peekStr(b)
+	}
+	if !ok {
+		return 0, 0
+	}
+	if _, k := binary.Varint(b); k > 0 { // amount
+		b = b[k:]
+	} else {
+		return 0, 0
+	}
+	key, b, ok := peekStr(b)
+	if !ok || len(b) < 16 {
+		return 0, 0
+	}
+	return mix64(xxhash.Sum64(key) ^ xxhash.Sum64(payer)), hashUETR((*[16]byte)(b[:16]))
+}
+
+// peekStr splits a length-prefixed string off b.
+func peekStr(b []byte) (s, rest []byte, ok bool) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > uint64(len(b)-k) {
+		return nil, nil, false
+	}
+	return b[k : k+int(n)], b[k+int(n):], true
 }

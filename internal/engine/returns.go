@@ -43,8 +43,9 @@ func (e *Engine) returnPayment(c *Command, raw []byte) Result {
 	}
 	returnerIdx, returner := e.participant(c.Participant)
 	hash := xxhash.Sum64(raw)
-	keyHash := hashKey(returnerIdx, c.Key)
+	var keyHash uint64
 	if returner != nil {
+		keyHash = hashKey(returner.keySalt, c.Key)
 		if res, found := e.replay(keyRef{returnerIdx, c.Key}, keyHash, hash); found {
 			return res
 		}

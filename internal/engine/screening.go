@@ -103,7 +103,7 @@ func (e *Engine) unpark(p *Payment) {
 	if _, parked := e.parked[p.ID]; !parked || !p.Status.Final() {
 		return
 	}
-	e.forget(p, hashStoredKey(p), hashUETR(&p.UETR))
+	e.forget(p, e.hashStoredKey(p), hashUETR(&p.UETR))
 	delete(e.parked, p.ID)
 }
 

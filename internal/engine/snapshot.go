@@ -215,6 +215,7 @@ func decodeSnapshot(data []byte) (*Engine, error) {
 	e.participants = make([]Participant, 0, np)
 	for i := 0; i < np && d.err == nil; i++ {
 		p := Participant{ID: d.str(), Name: d.str(), LEI: d.str(), Country: d.str(), Roles: d.byte(), Suspended: d.bool()}
+		p.keySalt = keySalt(p.ID)
 		p.accounts = make([]ledger.AccountID, nc)
 		for c := range p.accounts {
 			p.accounts[c] = ledger.AccountID(d.uvarint()) - 1
