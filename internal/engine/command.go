@@ -150,6 +150,12 @@ type Command struct {
 	// SetScreening: the list set id (in Name) and the hold threshold.
 	Threshold uint16
 	FourEyes  bool
+
+	// Set by the engine's decoder when it found the participant, payee and
+	// currency named above: their index plus one, or zero. They save the
+	// engine a second lookup; participants and currencies are never
+	// removed or renumbered, so a resolved index stays right.
+	participantRef, payeeRef, currencyRef int32
 }
 
 // Screening is the evidence of one payment's sanctions screening: which list
@@ -276,10 +282,16 @@ func (c *Command) Encode() []byte { return AppendCommand(make([]byte, 0, 96), c)
 // exactly, including trailing bytes, is ErrMalformed.
 func DecodeCommand(b []byte) (Command, error) { return decodeCommand(b, nil) }
 
+// interner returns the engine's own copy of a participant id (or, with
+// currency set, a currency code) and its index plus one, or "", 0 if it has
+// none.
+type interner func(b []byte, currency bool) (string, int32)
+
 // decodeCommand decodes with an optional interner for participant ids and
 // currency codes: the engine passes one that returns the strings it already
-// holds, so the apply path does not allocate them per command.
-func decodeCommand(b []byte, intern func([]byte) (string, bool)) (Command, error) {
+// holds, so the apply path does not allocate them per command, and their
+// indexes, which it records in the command's refs.
+func decodeCommand(b []byte, intern interner) (Command, error) {
 	var c Command
 	if len(b) > CommandBytesMax {
 		return c, fmt.Errorf("%w: %d bytes exceeds %d", ErrMalformed, len(b), CommandBytesMax)
@@ -312,16 +324,16 @@ func decodeCommand(b []byte, intern func([]byte) (string, bool)) (Command, error
 		c.Ceiling = d.uvarint()
 		c.HasCeiling = d.bool()
 	case KindFund, KindDefund:
-		c.Participant = d.id()
-		c.Currency = d.id()
+		c.Participant, c.participantRef = d.id(false)
+		c.Currency, c.currencyRef = d.id(true)
 		c.Amount = d.varint()
 		c.Key = d.str()
 		c.Remittance = d.str()
 	case KindPay, KindReserve:
-		c.Participant = d.id()
-		c.Payee = d.id()
-		c.Currency = d.id()
-		c.PayeeCurrency = d.id()
+		c.Participant, c.participantRef = d.id(false)
+		c.Payee, c.payeeRef = d.id(false)
+		c.Currency, c.currencyRef = d.id(true)
+		c.PayeeCurrency, _ = d.id(true)
 		c.Amount = d.varint()
 		c.Key = d.str()
 		d.bytes(c.UETR[:])
@@ -335,7 +347,7 @@ func decodeCommand(b []byte, intern func([]byte) (string, bool)) (Command, error
 		c.TimeoutNs = d.varint()
 		d.screening(&c.Screening)
 	case KindPost, KindVoid:
-		c.Participant = d.id()
+		c.Participant, c.participantRef = d.id(false)
 		c.PendingID = d.uvarint()
 		c.Amount = d.varint()
 	case KindIssueToken:
@@ -350,11 +362,11 @@ func decodeCommand(b []byte, intern func([]byte) (string, bool)) (Command, error
 		c.Threshold = uint16(d.uvarint())
 		c.FourEyes = d.bool()
 	case KindCancel:
-		c.Participant = d.id()
+		c.Participant, c.participantRef = d.id(false)
 		c.PendingID = d.uvarint()
 		c.Remittance = d.str()
 	case KindReturn:
-		c.Participant = d.id()
+		c.Participant, c.participantRef = d.id(false)
 		c.PendingID = d.uvarint()
 		c.Amount = d.varint()
 		c.Key = d.str()
@@ -445,7 +457,7 @@ func appendBool(buf []byte, v bool) []byte {
 type decoder struct {
 	b      []byte
 	err    error
-	intern func([]byte) (string, bool)
+	intern interner
 }
 
 func (d *decoder) fail(format string, args ...any) {
@@ -481,18 +493,23 @@ func (d *decoder) str() string {
 	return s
 }
 
-// id reads a string field that names a participant or currency, interned
-// when the decoder has an interner that knows it.
-func (d *decoder) id() string {
+// id reads a string field that names a participant (or, with currency set,
+// a currency), interned when the decoder has an interner that knows it; ref
+// is then its index plus one.
+func (d *decoder) id(currency bool) (s string, ref int32) {
 	n, k := binary.Uvarint(d.b)
 	if d.intern == nil || k <= 0 || k != uvarintLen(n) || n > uint64(len(d.b)-k) {
-		return d.str()
+		return d.str(), 0
 	}
-	if s, found := d.intern(d.b[k : k+int(n)]); found {
+	if n == 0 {
+		d.b = d.b[k:]
+		return "", 0
+	}
+	if s, ref := d.intern(d.b[k:k+int(n)], currency); ref > 0 {
 		d.b = d.b[k+int(n):]
-		return s
+		return s, ref
 	}
-	return d.str()
+	return d.str(), 0
 }
 
 func (d *decoder) bytes(dst []byte) {

@@ -287,7 +287,7 @@ func (e *Engine) ApplyCommands(index uint64, nowNs int64, cmds ...*Command) []*R
 	return rs
 }
 
-func (e *Engine) applyOne(b []byte, intern func([]byte) (string, bool)) Result {
+func (e *Engine) applyOne(b []byte, intern interner) Result {
 	c, err := decodeCommand(b, intern)
 	if err != nil {
 		return reject(Malformed)
@@ -327,15 +327,19 @@ func (e *Engine) applyOne(b []byte, intern func([]byte) (string, bool)) Result {
 	return reject(CommandUnknown)
 }
 
-// intern returns the engine's own copy of a participant id or currency code.
-func (e *Engine) intern(b []byte) (string, bool) {
+// intern returns the engine's own copy of a participant id (or, with currency
+// set, a currency code) and its index plus one, or "", 0 (see interner).
+func (e *Engine) intern(b []byte, currency bool) (string, int32) {
+	if currency {
+		if i, found := e.byCode[string(b)]; found {
+			return e.currencies[i].Code, int32(i) + 1
+		}
+		return "", 0
+	}
 	if i, found := e.byID[string(b)]; found {
-		return e.participants[i].ID, true
+		return e.participants[i].ID, int32(i) + 1
 	}
-	if i, found := e.byCode[string(b)]; found {
-		return e.currencies[i].Code, true
-	}
-	return "", false
+	return "", 0
 }
 
 func reject(r Reason) Result { return Result{Reason: r, Member: -1, Status: StatusRejected} }
@@ -372,6 +376,15 @@ func (e *Engine) participant(id string) (uint32, *Participant) {
 		return 0, nil
 	}
 	return i, &e.participants[i]
+}
+
+// participantOf is participant for a decoded field: ref is the index plus
+// one the decoder found (see Command), or 0.
+func (e *Engine) participantOf(ref int32, id string) (uint32, *Participant) {
+	if ref > 0 {
+		return uint32(ref - 1), &e.participants[ref-1]
+	}
+	return e.participant(id)
 }
 
 func (e *Engine) setSuspended(c *Command) Result {
@@ -462,6 +475,24 @@ func (e *Engine) setLimits(c *Command) Result {
 	return ok()
 }
 
+// currencyOf is currency for a decoded field with its ref (see Command).
+func (e *Engine) currencyOf(ref int32, code string) (uint16, Reason) {
+	if ref > 0 {
+		return uint16(ref - 1), OK
+	}
+	return e.currency(code)
+}
+
+// known reports whether a decoded currency field names an ISO currency. An
+// enabled one (ref > 0) is known.
+func known(ref int32, code string) bool {
+	if ref > 0 {
+		return true
+	}
+	_, found := money.Lookup(code)
+	return found
+}
+
 // checkAmount returns the reason an amount is unacceptable, or OK.
 func checkAmount(v int64) Reason {
 	switch {
@@ -507,10 +538,10 @@ func (e *Engine) fund(c *Command, raw []byte) Result {
 	if r := checkAmount(c.Amount); r != OK {
 		return reject(r)
 	}
-	if _, known := money.Lookup(c.Currency); !known {
+	if !known(c.currencyRef, c.Currency) {
 		return reject(CurrencyUnknown)
 	}
-	pi, p := e.participant(c.Participant)
+	pi, p := e.participantOf(c.participantRef, c.Participant)
 	hash := xxhash.Sum64(raw)
 	var keyHash uint64
 	if p != nil {
@@ -519,7 +550,7 @@ func (e *Engine) fund(c *Command, raw []byte) Result {
 			return res
 		}
 	}
-	ci, r := e.currency(c.Currency)
+	ci, r := e.currencyOf(c.currencyRef, c.Currency)
 	if r != OK {
 		return reject(r)
 	}
@@ -567,13 +598,13 @@ func (e *Engine) pay(c *Command, raw []byte) Result {
 	case c.Priority > PriorityUrgent:
 		return reject(PriorityInvalid)
 	}
-	if _, known := money.Lookup(c.Currency); !known {
+	if !known(c.currencyRef, c.Currency) {
 		return reject(CurrencyUnknown)
 	}
 	if c.PayeeCurrency != "" && c.PayeeCurrency != c.Currency {
 		return reject(CurrencyMismatch)
 	}
-	payerIdx, payer := e.participant(c.Participant)
+	payerIdx, payer := e.participantOf(c.participantRef, c.Participant)
 	hash := xxhash.Sum64(contentBytes(raw, screeningLen(&c.Screening)))
 	var keyHash uint64
 	if payer != nil {
@@ -589,11 +620,11 @@ func (e *Engine) pay(c *Command, raw []byte) Result {
 			return reject(UETRDuplicate)
 		}
 	}
-	ci, r := e.currency(c.Currency)
+	ci, r := e.currencyOf(c.currencyRef, c.Currency)
 	if r != OK {
 		return reject(r)
 	}
-	payeeIdx, payee := e.participant(c.Payee)
+	payeeIdx, payee := e.participantOf(c.payeeRef, c.Payee)
 	switch {
 	case payer == nil:
 		return reject(ParticipantUnknown)

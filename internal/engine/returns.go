@@ -41,7 +41,7 @@ func (e *Engine) returnPayment(c *Command, raw []byte) Result {
 	if r := checkAmount(c.Amount); r != OK {
 		return reject(r)
 	}
-	returnerIdx, returner := e.participant(c.Participant)
+	returnerIdx, returner := e.participantOf(c.participantRef, c.Participant)
 	hash := xxhash.Sum64(raw)
 	var keyHash uint64
 	if returner != nil {
