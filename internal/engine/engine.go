@@ -260,11 +260,19 @@ func (e *Engine) Apply(index uint64, nowNs int64, cmds [][]byte) []any {
 	e.transfers = make([]Transfer, 0, len(cmds))
 	// One method value for the entry, not one allocation per command.
 	intern := e.intern
+	// Commands go in groups: decode a group, load what its payments will
+	// touch (see touchGroup), then apply it. Decoding reads no state but
+	// the interner's, and a participant or currency it did not find yet
+	// is looked up again when applied, so decoding ahead changes nothing.
+	var group [applyGroup]decoded
 	for i := 0; i < len(cmds); i += applyGroup {
-		group := cmds[i:min(i+applyGroup, len(cmds))]
-		e.touchIndexes(group)
-		for j, b := range group {
-			results[i+j] = e.applyOne(b, intern)
+		raw := cmds[i:min(i+applyGroup, len(cmds))]
+		for j, b := range raw {
+			group[j].c, group[j].err = decodeCommand(b, intern)
+		}
+		e.touchGroup(group[:len(raw)])
+		for j, b := range raw {
+			results[i+j] = e.applyDecoded(&group[j], b)
 			out[i+j] = &results[i+j]
 		}
 	}
@@ -287,42 +295,49 @@ func (e *Engine) ApplyCommands(index uint64, nowNs int64, cmds ...*Command) []*R
 	return rs
 }
 
-func (e *Engine) applyOne(b []byte, intern interner) Result {
-	c, err := decodeCommand(b, intern)
-	if err != nil {
+// decoded is a command decoded ahead of being applied.
+type decoded struct {
+	c   Command
+	err error
+}
+
+// applyDecoded applies the command d decoded from b.
+func (e *Engine) applyDecoded(d *decoded, b []byte) Result {
+	if d.err != nil {
 		return reject(Malformed)
 	}
+	c := &d.c
 	switch c.Kind {
 	case KindAddParticipant:
-		return e.addParticipant(&c)
+		return e.addParticipant(c)
 	case KindSetSuspended:
-		return e.setSuspended(&c)
+		return e.setSuspended(c)
 	case KindEnableCurrency:
-		return e.enableCurrency(&c)
+		return e.enableCurrency(c)
 	case KindOpenAccount:
-		return e.openAccount(&c)
+		return e.openAccount(c)
 	case KindSetLimits:
-		return e.setLimits(&c)
+		return e.setLimits(c)
 	case KindFund, KindDefund:
-		return e.fund(&c, b)
+		return e.fund(c, b)
 	case KindPay, KindReserve:
-		return e.pay(&c, b)
+		return e.pay(c, b)
 	case KindPost, KindVoid:
-		return e.resolve(&c)
+		return e.resolve(c)
 	case KindLinked:
-		return e.linked(&c, b)
+		return e.linked(c, b)
 	case KindIssueToken:
-		return e.issueToken(&c)
+		return e.issueToken(c)
 	case KindRevokeToken:
-		return e.revokeToken(&c)
+		return e.revokeToken(c)
 	case KindSetScreening:
-		return e.setScreening(&c)
+		return e.setScreening(c)
 	case KindRelease, KindRejectHeld:
-		return e.review(&c)
+		return e.review(c)
 	case KindCancel:
-		return e.cancel(&c)
+		return e.cancel(c)
 	case KindReturn:
-		return e.returnPayment(&c, b)
+		return e.returnPayment(c, b)
 	}
 	return reject(CommandUnknown)
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 
 	"github.com/cespare/xxhash/v2"
+
+	"github.com/mutua-org/mutua/internal/ledger"
 )
 
 // paymentChunk is the number of payments per chunk of the payment log. Chunks
@@ -201,9 +203,8 @@ func hashKey(salt uint64, key string) uint64 {
 	return mix64(xxhash.Sum64String(key) ^ salt)
 }
 
-// keySalt is the salt of a participant's key scope. It depends on the id
-// alone, so that a hash can be taken from a command's bytes before they are
-// decoded (see Engine.touchIndexes). Participant ids are never empty.
+// keySalt is the salt of a participant's key scope, taken from its id.
+// Participant ids are never empty, so no participant shares operatorSalt.
 func keySalt(id string) uint64 { return xxhash.Sum64String(id) }
 
 // operatorSalt scopes the keys of operator commands.
@@ -367,60 +368,45 @@ func (x *uetrIndex) delete(u *[16]byte, h, id uint64) {
 	}
 }
 
-// applyGroup is how many commands Apply looks ahead: it loads the index slots
-// that a group's payments will probe before applying any of them, so that
-// their cache misses overlap.
+// applyGroup is how many commands Apply decodes ahead: it loads the index
+// slots and accounts that a group's payments will probe before applying any
+// of them, so that their cache misses overlap.
 const applyGroup = 16
 
-// touchIndexes loads the key and UETR index slots that applying the encoded
-// commands of group will probe first (see idTable.touch). It reads only as
-// much of a payment as it needs and ignores anything else, including bytes
-// that do not decode: it is a hint, and changes nothing.
-func (e *Engine) touchIndexes(group [][]byte) {
+// touchGroup loads the key and UETR index slots and the accounts that
+// applying the payments of group will use first (see idTable.touch). It is a
+// hint, and changes nothing: a payment whose parties or currency are not
+// known yet is simply not touched.
+func (e *Engine) touchGroup(group []decoded) {
 	var keyHash, uetrHash [applyGroup]uint64
-	for i, b := range group {
-		keyHash[i], uetrHash[i] = peekHashes(b)
+	var debit, credit [applyGroup]ledger.AccountID
+	for i := range group {
+		c := &group[i].c
+		keyHash[i], uetrHash[i], debit[i], credit[i] = 0, 0, noAccount, noAccount
+		if group[i].err != nil || (c.Kind != KindPay && c.Kind != KindReserve) {
+			continue
+		}
+		uetrHash[i] = hashUETR(&c.UETR)
+		if c.participantRef <= 0 {
+			continue
+		}
+		payer := &e.participants[c.participantRef-1]
+		keyHash[i] = hashKey(payer.keySalt, c.Key)
+		if ci := int(c.currencyRef) - 1; ci >= 0 && ci < len(payer.accounts) {
+			debit[i] = payer.accounts[ci]
+			if c.payeeRef > 0 {
+				if payee := &e.participants[c.payeeRef-1]; ci < len(payee.accounts) {
+					credit[i] = payee.accounts[ci]
+				}
+			}
+		}
 	}
 	// A loop of loads alone, so that the processor has them all in flight
 	// at once.
 	touched := uint64(0)
 	for i := range group {
-		touched += e.byKey.t.touch(keyHash[i]) + e.byUETR.t.touch(uetrHash[i])
+		touched += e.byKey.t.touch(keyHash[i]) + e.byUETR.t.touch(uetrHash[i]) +
+			e.ledger.Touch(debit[i]) + e.ledger.Touch(credit[i])
 	}
 	e.touched += touched
-}
-
-// peekHashes returns the key and UETR hashes of the encoded payment b, or
-// zeros.
-func peekHashes(b []byte) (keyHash, uetrHash uint64) {
-	if len(b) < 2 || b[0] != commandFormatV1 || (Kind(b[1]) != KindPay && Kind(b[1]) != KindReserve) {
-		return 0, 0
-	}
-	b = b[2:]
-	payer, b, ok := peekStr(b)
-	for i := 0; i < 3 && ok; i++ { // payee, currency, payee currency
-		_, b, ok = peekStr(b)
-	}
-	if !ok {
-		return 0, 0
-	}
-	if _, k := binary.Varint(b); k > 0 { // amount
-		b = b[k:]
-	} else {
-		return 0, 0
-	}
-	key, b, ok := peekStr(b)
-	if !ok || len(b) < 16 {
-		return 0, 0
-	}
-	return mix64(xxhash.Sum64(key) ^ xxhash.Sum64(payer)), hashUETR((*[16]byte)(b[:16]))
-}
-
-// peekStr splits a length-prefixed string off b.
-func peekStr(b []byte) (s, rest []byte, ok bool) {
-	n, k := binary.Uvarint(b)
-	if k <= 0 || n > uint64(len(b)-k) {
-		return nil, nil, false
-	}
-	return b[k : k+int(n)], b[k+int(n):], true
 }
