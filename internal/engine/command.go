@@ -280,27 +280,31 @@ func (c *Command) Encode() []byte { return AppendCommand(make([]byte, 0, 96), c)
 // DecodeCommand decodes one command. Unknown kinds decode with only Kind set,
 // so the engine can answer command_unknown; anything else that does not parse
 // exactly, including trailing bytes, is ErrMalformed.
-func DecodeCommand(b []byte) (Command, error) { return decodeCommand(b, nil) }
+func DecodeCommand(b []byte) (Command, error) {
+	var c Command
+	err := decodeCommand(&c, b, nil)
+	return c, err
+}
 
 // interner returns the engine's own copy of a participant id (or, with
 // currency set, a currency code) and its index plus one, or "", 0 if it has
 // none.
 type interner func(b []byte, currency bool) (string, int32)
 
-// decodeCommand decodes with an optional interner for participant ids and
-// currency codes: the engine passes one that returns the strings it already
-// holds, so the apply path does not allocate them per command, and their
-// indexes, which it records in the command's refs.
-func decodeCommand(b []byte, intern interner) (Command, error) {
-	var c Command
+// decodeCommand decodes b into c (zero on error) with an optional interner
+// for participant ids and currency codes: the engine passes one that returns
+// the strings it already holds, so the apply path does not allocate them per
+// command, and their indexes, which it records in the command's refs.
+func decodeCommand(c *Command, b []byte, intern interner) error {
+	*c = Command{}
 	if len(b) > CommandBytesMax {
-		return c, fmt.Errorf("%w: %d bytes exceeds %d", ErrMalformed, len(b), CommandBytesMax)
+		return fmt.Errorf("%w: %d bytes exceeds %d", ErrMalformed, len(b), CommandBytesMax)
 	}
 	if len(b) < 2 {
-		return c, fmt.Errorf("%w: %d bytes", ErrMalformed, len(b))
+		return fmt.Errorf("%w: %d bytes", ErrMalformed, len(b))
 	}
 	if b[0] != commandFormatV1 {
-		return c, fmt.Errorf("%w: format version %d", ErrMalformed, b[0])
+		return fmt.Errorf("%w: format version %d", ErrMalformed, b[0])
 	}
 	d := decoder{b: b[2:], intern: intern}
 	c.Kind = Kind(b[1])
@@ -381,7 +385,8 @@ func decodeCommand(b []byte, intern interner) (Command, error) {
 		c.Key = d.str()
 		n := d.uvarint()
 		if n > LinkedMax {
-			return Command{}, fmt.Errorf("%w: linked batch of %d exceeds %d", ErrMalformed, n, LinkedMax)
+			*c = Command{}
+			return fmt.Errorf("%w: linked batch of %d exceeds %d", ErrMalformed, n, LinkedMax)
 		}
 		c.Transfers = make([]TransferSpec, 0, min(n, uint64(len(d.b))/transferSpecFieldsN))
 		for i := uint64(0); i < n && d.err == nil; i++ {
@@ -393,15 +398,16 @@ func decodeCommand(b []byte, intern interner) (Command, error) {
 			c.Transfers = append(c.Transfers, t)
 		}
 	default:
-		return c, nil
+		return nil
 	}
-	if d.err != nil {
-		return Command{}, fmt.Errorf("%w: %s: %v", ErrMalformed, c.Kind, d.err)
+	if kind := c.Kind; d.err != nil {
+		*c = Command{}
+		return fmt.Errorf("%w: %s: %v", ErrMalformed, kind, d.err)
+	} else if len(d.b) != 0 {
+		*c = Command{}
+		return fmt.Errorf("%w: %s: %d trailing bytes", ErrMalformed, kind, len(d.b))
 	}
-	if len(d.b) != 0 {
-		return Command{}, fmt.Errorf("%w: %s: %d trailing bytes", ErrMalformed, c.Kind, len(d.b))
-	}
-	return c, nil
+	return nil
 }
 
 // screeningMarker starts the screening block, so that ContentBytes can find
@@ -474,6 +480,17 @@ const fieldBytesMax = 1024
 
 // str reads a length-prefixed string of at most fieldBytesMax bytes.
 func (d *decoder) str() string {
+	if len(d.b) > 0 && d.b[0] < 0x80 {
+		// The common case: a one-byte length, minimal and within max.
+		n := int(d.b[0])
+		if len(d.b)-1 < n {
+			d.fail("truncated string")
+			return ""
+		}
+		s := string(d.b[1 : 1+n])
+		d.b = d.b[1+n:]
+		return s
+	}
 	const max = fieldBytesMax
 	n, k := binary.Uvarint(d.b)
 	if k <= 0 || k != uvarintLen(n) {
@@ -545,6 +562,11 @@ func (d *decoder) bool() bool {
 // Varints must be minimal: an overlong encoding would give one command two
 // encodings, and so two idempotency content hashes.
 func (d *decoder) varint() int64 {
+	if len(d.b) > 0 && d.b[0] < 0x80 { // one byte, always minimal
+		v := d.b[0]
+		d.b = d.b[1:]
+		return int64(v>>1) ^ -int64(v&1)
+	}
 	v, k := binary.Varint(d.b)
 	if k <= 0 || k != varintLen(v) {
 		d.fail("bad varint")
@@ -555,6 +577,11 @@ func (d *decoder) varint() int64 {
 }
 
 func (d *decoder) uvarint() uint64 {
+	if len(d.b) > 0 && d.b[0] < 0x80 { // one byte, always minimal
+		v := d.b[0]
+		d.b = d.b[1:]
+		return uint64(v)
+	}
 	v, k := binary.Uvarint(d.b)
 	if k <= 0 || k != uvarintLen(v) {
 		d.fail("bad uvarint")

@@ -268,7 +268,7 @@ func (e *Engine) Apply(index uint64, nowNs int64, cmds [][]byte) []any {
 	for i := 0; i < len(cmds); i += applyGroup {
 		raw := cmds[i:min(i+applyGroup, len(cmds))]
 		for j, b := range raw {
-			group[j].c, group[j].err = decodeCommand(b, intern)
+			group[j].err = decodeCommand(&group[j].c, b, intern)
 		}
 		e.touchGroup(group[:len(raw)])
 		for j, b := range raw {
