@@ -30,11 +30,11 @@ func TestIDTable(t *testing.T) {
 			}
 			// Every slot from the home to here is occupied, and the
 			// distance is within the bound.
-			d := (uint64(i) - s.h) & m
+			d := (uint64(i) - s.h&^idLineMask) & m
 			if d >= idProbeMax {
 				t.Fatalf("slot %d is %d from its home", i, d)
 			}
-			for k := s.h & m; k != uint64(i); k = (k + 1) & m {
+			for k := s.h & m &^ idLineMask; k != uint64(i); k = (k + 1) & m {
 				if tbl.slots[k].id == 0 {
 					t.Fatalf("gap at %d before slot %d", k, i)
 				}
