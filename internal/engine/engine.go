@@ -867,39 +867,22 @@ func (e *Engine) expire() []Transfer {
 	return out
 }
 
-// evictGroup is how many payments evict looks ahead: it loads the index
-// slots of a whole group before removing any, so that their cache misses
-// overlap instead of coming one after another.
+// evictGroup is how many payments evict looks ahead: it hashes the keys and
+// UETRs of the next group and loads their index slots before removing the
+// current group's, so that the cache misses of a group overlap with each
+// other and with the work on the group before.
 const evictGroup = 16
+
+// evictHashes holds the key and UETR hashes of a group of payments to evict.
+type evictHashes struct{ key, uetr [evictGroup]uint64 }
 
 // evict forgets final payments older than the dedupe window, oldest first.
 func (e *Engine) evict() {
-	cutoff := e.timeNs - DedupeWindowNs
-	var keyHash, uetrHash [evictGroup]uint64
-	for {
-		n, touched := 0, uint64(0)
-		for ; n < evictGroup; n++ {
-			p := e.payments.at(e.payments.base + uint64(n))
-			if p == nil || !(p.CreatedNs < cutoff || e.payments.len()-n > e.windowPayments) {
-				break
-			}
-			if !p.Status.Final() {
-				continue
-			}
-			keyHash[n] = e.hashStoredKey(p)
-			if p.UETR != [16]byte{} {
-				uetrHash[n] = hashUETR(&p.UETR)
-			}
-		}
-		if n == 0 {
-			return
-		}
-		// A loop of loads alone, so that the processor has them all in
-		// flight at once.
-		for i := 0; i < n; i++ {
-			touched += e.byKey.t.touch(keyHash[i]) + e.byUETR.t.touch(uetrHash[i])
-		}
-		e.touched += touched
+	cutoff, start, base := e.timeNs-DedupeWindowNs, e.payments.len(), e.payments.base
+	var h [2]evictHashes
+	n := e.evictAhead(base, start, cutoff, &h[0])
+	for k, cur := 0, 0; n > 0; k, cur = k+n, cur^1 {
+		next := e.evictAhead(base+uint64(k+n), start-(k+n), cutoff, &h[cur^1])
 		for i := 0; i < n; i++ {
 			p := e.payments.front()
 			if !p.Status.Final() {
@@ -908,11 +891,42 @@ func (e *Engine) evict() {
 				parked := *p
 				e.parked[p.ID] = &parked
 			} else {
-				e.forget(p, keyHash[i], uetrHash[i])
+				e.forget(p, h[cur].key[i], h[cur].uetr[i])
 			}
 			e.payments.pop()
 		}
+		n = next
 	}
+}
+
+// evictAhead returns how many of the payments from id on, at most
+// evictGroup, leave the window when the log holds length payments from id
+// on: those older than cutoff or beyond the count bound, up to the first
+// that is neither. It hashes their keys and UETRs into h and loads the
+// index slots they are in.
+func (e *Engine) evictAhead(id uint64, length int, cutoff int64, h *evictHashes) int {
+	n := 0
+	for ; n < evictGroup; n++ {
+		p := e.payments.at(id + uint64(n))
+		if p == nil || !(p.CreatedNs < cutoff || length-n > e.windowPayments) {
+			break
+		}
+		h.key[n], h.uetr[n] = 0, 0
+		if p.Status.Final() {
+			h.key[n] = e.hashStoredKey(p)
+			if p.UETR != [16]byte{} {
+				h.uetr[n] = hashUETR(&p.UETR)
+			}
+		}
+	}
+	// A loop of loads alone, so that the processor has them all in flight
+	// at once.
+	touched := uint64(0)
+	for i := 0; i < n; i++ {
+		touched += e.byKey.t.touch(h.key[i]) + e.byUETR.t.touch(h.uetr[i])
+	}
+	e.touched += touched
+	return n
 }
 
 // forget removes a payment that leaves memory from the key and UETR indexes,

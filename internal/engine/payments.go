@@ -142,15 +142,18 @@ func (t *idTable) place(h, id uint64) bool {
 	return false
 }
 
-// touch loads the home slot of h, so that a probe for h soon after finds it
-// in the cache; touching several slots in a row lets their cache misses
-// overlap. It returns what it loaded for the caller to keep: the compiler
-// drops a load whose value is unused.
+// touch loads the cache line of h's home slot and the line after it (where
+// a probe or a backward shift goes when the home line is full), so that an
+// operation on h soon after finds them in the cache; touching several in a
+// row lets their cache misses overlap. It returns what it loaded for the
+// caller to keep: the compiler drops a load whose value is unused.
 func (t *idTable) touch(h uint64) uint64 {
 	if len(t.slots) == 0 {
 		return 0
 	}
-	return t.slots[h&uint64(len(t.slots)-1)&^idLineMask].id
+	m := uint64(len(t.slots) - 1)
+	i := h & m &^ idLineMask
+	return t.slots[i].id + t.slots[(i+idLineMask+1)&m].id
 }
 
 // remove deletes (h, id) and reports whether it was there. The entries after
