@@ -306,6 +306,19 @@ func decodeCommand(c *Command, b []byte, intern interner) error {
 	if b[0] != commandFormatV1 {
 		return fmt.Errorf("%w: format version %d", ErrMalformed, b[0])
 	}
+	if k := Kind(b[1]); k == KindPay || k == KindReserve {
+		c.Kind = k
+		if decodePayFast(c, b, intern) {
+			return nil
+		}
+		*c = Command{}
+	}
+	return decodeFields(c, b, intern)
+}
+
+// decodeFields decodes the kind and fields of b, whose length and version
+// decodeCommand has checked.
+func decodeFields(c *Command, b []byte, intern interner) error {
 	d := decoder{b: b[2:], intern: intern}
 	c.Kind = Kind(b[1])
 	switch c.Kind {
@@ -408,6 +421,112 @@ func decodeCommand(c *Command, b []byte, intern interner) error {
 		return fmt.Errorf("%w: %s: %d trailing bytes", ErrMalformed, kind, len(d.b))
 	}
 	return nil
+}
+
+// decodePayFast decodes a pay or reserve command in the common form, every
+// string shorter than 128 bytes, in one straight pass without the decoder's
+// calls. It reports false, leaving c partly set, for anything else, which
+// decodeFields then decodes (or refuses) as always: for what it accepts it
+// sets exactly what decodeFields would.
+func decodePayFast(c *Command, b []byte, intern interner) bool {
+	i, ok := 2, false
+	if c.Participant, c.participantRef, i, ok = fastID(b, i, intern, false); !ok {
+		return false
+	}
+	if c.Payee, c.payeeRef, i, ok = fastID(b, i, intern, false); !ok {
+		return false
+	}
+	if c.Currency, c.currencyRef, i, ok = fastID(b, i, intern, true); !ok {
+		return false
+	}
+	if c.PayeeCurrency, _, i, ok = fastID(b, i, intern, true); !ok {
+		return false
+	}
+	if c.Amount, i, ok = fastVarint(b, i); !ok {
+		return false
+	}
+	if c.Key, i, ok = fastStr(b, i); !ok || len(b)-i < len(c.UETR) {
+		return false
+	}
+	i += copy(c.UETR[:], b[i:])
+	for _, f := range [...]*string{&c.EndToEndID, &c.DebtorName, &c.CreditorName, &c.UltimateDebtorName, &c.UltimateCreditorName, &c.Remittance} {
+		if *f, i, ok = fastStr(b, i); !ok {
+			return false
+		}
+	}
+	if i >= len(b) {
+		return false
+	}
+	c.Priority = b[i]
+	if c.TimeoutNs, i, ok = fastVarint(b, i+1); !ok || i >= len(b) || b[i] != screeningMarker {
+		return false
+	}
+	s := &c.Screening
+	if s.Lists, i, ok = fastStr(b, i+1); !ok {
+		return false
+	}
+	var score uint64
+	if score, i, ok = fastUvarint(b, i); !ok || score > ScoreMax {
+		return false
+	}
+	s.Score = uint16(score)
+	for _, f := range [...]*string{&s.Party, &s.Ref, &s.Listed} {
+		if *f, i, ok = fastStr(b, i); !ok {
+			return false
+		}
+	}
+	return i == len(b)
+}
+
+// fastStr reads the string at b[i:] if its length takes one byte.
+func fastStr(b []byte, i int) (string, int, bool) {
+	if i >= len(b) || b[i] >= 0x80 || len(b)-i-1 < int(b[i]) {
+		return "", i, false
+	}
+	n := int(b[i])
+	return string(b[i+1 : i+1+n]), i + 1 + n, true
+}
+
+// fastID is fastStr for a field the decoder interns (see decoder.id).
+func fastID(b []byte, i int, intern interner, currency bool) (string, int32, int, bool) {
+	if i >= len(b) || b[i] >= 0x80 || len(b)-i-1 < int(b[i]) {
+		return "", 0, i, false
+	}
+	n := int(b[i])
+	if n == 0 {
+		return "", 0, i + 1, true
+	}
+	if intern != nil {
+		if s, ref := intern(b[i+1:i+1+n], currency); ref > 0 {
+			return s, ref, i + 1 + n, true
+		}
+	}
+	return string(b[i+1 : i+1+n]), 0, i + 1 + n, true
+}
+
+// fastVarint reads the minimal varint at b[i:].
+func fastVarint(b []byte, i int) (int64, int, bool) {
+	if i < len(b) && b[i] < 0x80 {
+		v := b[i]
+		return int64(v>>1) ^ -int64(v&1), i + 1, true
+	}
+	v, k := binary.Varint(b[min(i, len(b)):])
+	if k <= 0 || k != varintLen(v) {
+		return 0, i, false
+	}
+	return v, i + k, true
+}
+
+// fastUvarint reads the minimal uvarint at b[i:].
+func fastUvarint(b []byte, i int) (uint64, int, bool) {
+	if i < len(b) && b[i] < 0x80 {
+		return uint64(b[i]), i + 1, true
+	}
+	v, k := binary.Uvarint(b[min(i, len(b)):])
+	if k <= 0 || k != uvarintLen(v) {
+		return 0, i, false
+	}
+	return v, i + k, true
 }
 
 // screeningMarker starts the screening block, so that ContentBytes can find

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 )
 
@@ -180,5 +181,72 @@ func TestIndexSpill(t *testing.T) {
 	}
 	if e.Digest() != twin.Digest() {
 		t.Fatal("the restored engine diverged")
+	}
+}
+
+// TestDecodePayFast checks that whatever decodePayFast accepts, decodeFields
+// decodes to the same command, on payments of every shape and on random
+// corruptions of them.
+func TestDecodePayFast(t *testing.T) {
+	e, _, _ := smallUnion(t)
+	rng := rand.New(rand.NewPCG(5, 6))
+	str := func() string {
+		switch rng.IntN(4) {
+		case 0:
+			return ""
+		case 1:
+			return []string{"SBININBBXXX", "HDFCINBBXXX", "INR", "USD", "RBISINBBXXX"}[rng.IntN(5)]
+		}
+		b := make([]byte, rng.IntN(200))
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+		}
+		return string(b)
+	}
+	num := func() int64 {
+		switch rng.IntN(3) {
+		case 0:
+			return int64(rng.IntN(64)) - 32
+		case 1:
+			return int64(rng.Uint64())
+		}
+		return int64(rng.IntN(100000))
+	}
+	fast, slow := 0, 0
+	for n := 0; n < 200000; n++ {
+		c := Command{Kind: []Kind{KindPay, KindReserve}[rng.IntN(2)], Participant: str(), Payee: str(), Currency: str(), PayeeCurrency: str(),
+			Amount: num(), Key: str(), EndToEndID: str(), DebtorName: str(), CreditorName: str(), UltimateDebtorName: str(),
+			UltimateCreditorName: str(), Remittance: str(), Priority: uint8(rng.IntN(4)), TimeoutNs: num(),
+			Screening: Screening{Lists: str(), Score: uint16(rng.IntN(1200)), Party: str(), Ref: str(), Listed: str()}}
+		for i := range c.UETR {
+			c.UETR[i] = byte(rng.IntN(256))
+		}
+		b := c.Encode()
+		for k := rng.IntN(3); k > 0 && len(b) > 2; k-- {
+			switch i := 2 + rng.IntN(len(b)-2); rng.IntN(3) {
+			case 0:
+				b[i] = byte(rng.IntN(256))
+			case 1:
+				b = b[:i]
+			default:
+				b = append(b[:i], append([]byte{byte(rng.IntN(256))}, b[i:]...)...)
+			}
+		}
+		var got, want Command
+		got.Kind = Kind(b[1])
+		if !decodePayFast(&got, b, e.intern) {
+			slow++
+			continue
+		}
+		fast++
+		if err := decodeFields(&want, b, e.intern); err != nil {
+			t.Fatalf("fast path accepted %x; decodeFields: %v", b, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("fast path decoded %x as\n%+v\nwant\n%+v", b, got, want)
+		}
+	}
+	if fast < 1000 || slow < 1000 {
+		t.Fatalf("%d fast, %d slow: the test does not exercise both", fast, slow)
 	}
 }
