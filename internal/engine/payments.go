@@ -142,6 +142,27 @@ func (t *idTable) place(h, id uint64) bool {
 	return false
 }
 
+// find returns the id of the first entry with hash h that match accepts:
+// the indexes confirm a candidate against the payment itself.
+func (t *idTable) find(h uint64, match func(id uint64) bool) (uint64, bool) {
+	if t.n == 0 {
+		return 0, false
+	}
+	m := uint64(len(t.slots) - 1)
+	i := h & m &^ idLineMask
+	for d := 0; d < idProbeMax; d++ {
+		s := t.slots[i]
+		if s.id == 0 {
+			break
+		}
+		if s.h == h && match(s.id) {
+			return s.id, true
+		}
+		i = (i + 1) & m
+	}
+	return 0, false
+}
+
 // touch loads the cache line of h's home slot and the line after it (where
 // a probe or a backward shift goes when the home line is full), so that an
 // operation on h soon after finds them in the cache; touching several in a
@@ -247,25 +268,10 @@ func (x *keyIndex) get(k keyRef, h uint64, e *Engine) (uint64, bool) {
 			return id, true
 		}
 	}
-	if x.t.n == 0 {
-		return 0, false
-	}
-	slots := x.t.slots
-	m := uint64(len(slots) - 1)
-	i := h & m &^ idLineMask
-	for d := 0; d < idProbeMax; d++ {
-		s := slots[i]
-		if s.id == 0 {
-			break
-		}
-		if s.h == h {
-			if p := e.payment(s.id); p != nil && p.hasKey(k) {
-				return s.id, true
-			}
-		}
-		i = (i + 1) & m
-	}
-	return 0, false
+	return x.t.find(h, func(id uint64) bool {
+		p := e.payment(id)
+		return p != nil && p.hasKey(k)
+	})
 }
 
 // add indexes payment p, whose key (with hash h) is not indexed yet.
@@ -319,25 +325,10 @@ func (x *uetrIndex) get(u *[16]byte, h uint64, e *Engine) (uint64, bool) {
 			return id, true
 		}
 	}
-	if x.t.n == 0 {
-		return 0, false
-	}
-	slots := x.t.slots
-	m := uint64(len(slots) - 1)
-	i := h & m &^ idLineMask
-	for d := 0; d < idProbeMax; d++ {
-		s := slots[i]
-		if s.id == 0 {
-			break
-		}
-		if s.h == h {
-			if p := e.payment(s.id); p != nil && p.UETR == *u {
-				return s.id, true
-			}
-		}
-		i = (i + 1) & m
-	}
-	return 0, false
+	return x.t.find(h, func(id uint64) bool {
+		p := e.payment(id)
+		return p != nil && p.UETR == *u
+	})
 }
 
 // has reports whether a payment with UETR u is indexed.
