@@ -114,11 +114,9 @@ func (n *Node) maybeSnapshot(conf *pb.ConfState) error {
 	if index-n.snapTakenIndex < n.cfg.SnapshotEntries && n.bytesSinceSnap < n.cfg.SnapshotBytes {
 		return nil
 	}
-	// Never spend more on snapshots than 1/snapshotAmortization of what is
-	// written to the log: a large state under many small entries would
-	// otherwise be re-encoded over and over. Replay stays bounded by the
-	// state's own size.
-	if n.bytesSinceSnap*snapshotAmortization < n.snapTakenBytes {
+	// Never snapshot a large state under a short log: it would be encoded
+	// over and over. Replay stays bounded by the state's own size.
+	if n.bytesSinceSnap < snapshotLogRatio*n.snapTakenBytes {
 		return nil
 	}
 	term, err := n.storage.Term(index)

@@ -75,9 +75,12 @@ const (
 	// restart replays; whichever is reached first triggers a snapshot.
 	snapshotEntriesDefault = 4096
 	snapshotBytesDefault   = 32 << 20
-	// snapshotAmortization: a snapshot waits until the log since the last
-	// one is at least 1/snapshotAmortization of that snapshot's size.
-	snapshotAmortization = 2
+	// snapshotLogRatio: a snapshot waits until the log since the last one
+	// is at least snapshotLogRatio times that snapshot's size. Encoding,
+	// hashing and writing a snapshot then costs at most about as much as
+	// writing the log it covers, and a restart replays at most that much
+	// log on top of reading the snapshot.
+	snapshotLogRatio = 2
 
 	// commandsPerEntryLimit and bytesPerEntryLimit cap the configurable batch
 	// limits; decoding trusts no count above them.

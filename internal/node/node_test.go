@@ -572,3 +572,35 @@ func TestRecorderFailureStopsNode(t *testing.T) {
 		t.Errorf("history holds %d commands; want %d", len(history), len(acked))
 	}
 }
+
+// TestSnapshotsFollowLogVolume checks that a snapshot waits until the log
+// since the last one is snapshotLogRatio times the snapshot's size, however
+// often the entry count says one is due: a large state under small entries
+// is not encoded over and over, and snapshots still follow the log.
+func TestSnapshotsFollowLogVolume(t *testing.T) {
+	cfg := testConfig(vfs.NewMem(), nil)
+	cfg.SnapshotEntries = 1
+	n := openTest(t, cfg)
+	defer n.Close()
+	ctx := context.Background()
+	for i := range 300 {
+		if _, err := n.Propose(ctx, fmt.Appendf(nil, "key-%03d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var size int
+	n.View(func() { size = len(n.m.encode()) })
+	before := n.Status().SnapshotsTaken
+	const entries, cmdLen, frameMax = 3000, 7, 64
+	for i := range entries {
+		if _, err := n.Propose(ctx, fmt.Appendf(nil, "key-%03d", i%300)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	taken := int(n.Status().SnapshotsTaken - before)
+	most := entries*(cmdLen+frameMax)/(snapshotLogRatio*size) + 1
+	least := entries*cmdLen/(snapshotLogRatio*size) - 1
+	if taken > most || taken < max(least, 1) {
+		t.Errorf("%d snapshots of %d bytes over %d entries; want %d to %d", taken, size, entries, max(least, 1), most)
+	}
+}
