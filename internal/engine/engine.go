@@ -881,7 +881,9 @@ func (e *Engine) evict() {
 	cutoff, start, base := e.timeNs-DedupeWindowNs, e.payments.len(), e.payments.base
 	var h [2]evictHashes
 	n := e.evictAhead(base, start, cutoff, &h[0])
-	for k, cur := 0, 0; n > 0; k, cur = k+n, cur^1 {
+	// k payments are gone, the n after them are this group (hashed into
+	// h[cur]), and the group after is hashed into h[cur^1] meanwhile.
+	for k, cur := 0, 0; n > 0; cur ^= 1 {
 		next := e.evictAhead(base+uint64(k+n), start-(k+n), cutoff, &h[cur^1])
 		for i := 0; i < n; i++ {
 			p := e.payments.front()
@@ -895,7 +897,7 @@ func (e *Engine) evict() {
 			}
 			e.payments.pop()
 		}
-		n = next
+		k, n = k+n, next
 	}
 }
 

@@ -250,3 +250,59 @@ func TestDecodePayFast(t *testing.T) {
 		t.Fatalf("%d fast, %d slow: the test does not exercise both", fast, slow)
 	}
 }
+
+// TestEvictGroups evicts every number of payments from 1 to 40 at once, so
+// that the groups eviction works in (evictGroup at a time, the next hashed
+// ahead) come in every mix of sizes, with payments held for review among
+// them: exactly the payments beyond the window leave, the held ones stay
+// parked, the invariants hold, and every payment still in the window is
+// answered as a duplicate when retried.
+func TestEvictGroups(t *testing.T) {
+	const window = 100
+	for extra := 1; extra <= 40; extra++ {
+		e, index, now := smallUnion(t)
+		index++
+		if r := e.ApplyCommands(index, now, &Command{Kind: KindSetScreening, Name: "l1", Threshold: 850})[0]; r.Reason != OK {
+			t.Fatalf("set screening: %s", r.Reason)
+		}
+		var cmds []*Command
+		held := 0
+		for i := range window + extra {
+			c := &Command{Kind: KindPay, Participant: "SBININBBXXX", Payee: "HDFCINBBXXX", Currency: "INR", Amount: 1,
+				Key: fmt.Sprintf("k%d", i), UETR: testUETR(uint64(i) + 1), Screening: Screening{Lists: "l1"}}
+			if i%7 == 3 {
+				c.Screening.Score = 900 // held for review
+				held++
+			}
+			cmds = append(cmds, c)
+		}
+		index++
+		e.ApplyCommands(index, now, cmds...)
+		before := e.payments.len()
+		e.windowPayments = window
+		index++
+		last := &Command{Kind: KindPay, Participant: "SBININBBXXX", Payee: "HDFCINBBXXX", Currency: "INR", Amount: 1, Key: "last", UETR: testUETR(1 << 40), Screening: Screening{Lists: "l1"}}
+		if r := e.ApplyCommands(index, now, last)[0]; r.Reason != OK {
+			t.Fatalf("extra %d: last payment: %s", extra, r.Reason)
+		}
+		if got, want := e.payments.len(), window; got != want && got != want+1 {
+			t.Fatalf("extra %d: %d payments in the window after evicting from %d; want %d (or %d with the new one)", extra, got, before, want, want+1)
+		}
+		if err := e.CheckInvariants(); err != nil {
+			t.Fatalf("extra %d: %v", extra, err)
+		}
+		// Every payment still in memory is a duplicate when sent again
+		// (with the window widened, so that the retries evict nothing).
+		kept := e.payments.len()
+		e.windowPayments = 1 << 20
+		for i := len(cmds) - (kept - 1); i < len(cmds); i++ {
+			index++
+			if r := e.ApplyCommands(index, now, cmds[i])[0]; !r.Duplicate {
+				t.Fatalf("extra %d: retry of payment %d (%s) = %+v; want a duplicate", extra, i, cmds[i].Key, r)
+			}
+		}
+		if len(e.parked) == 0 && held > 0 && extra > 3 {
+			t.Errorf("extra %d: no held payment parked", extra)
+		}
+	}
+}
