@@ -372,6 +372,11 @@ func (s *Store) Statement(a ledger.AccountID, fromNs, toNs int64) (Statement, er
 // most EntriesMax: one page of a long period. The opening balance is the
 // balance at c; st.Next is the cursor for the next page when st.More.
 func (s *Store) StatementFrom(a ledger.AccountID, c Cursor, toNs int64) (Statement, error) {
+	if c.Ns >= toNs {
+		// Nothing of the period is after c: the statement is empty, and
+		// its balance the one at toNs, not after entries beyond the period.
+		c = Cursor{Ns: toNs}
+	}
 	st := Statement{Account: a, FromNs: c.Ns, ToNs: toNs, Next: c}
 	prefix := entryPrefix(a)
 	lower := binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(entryPrefix(a), uint64(c.Ns)), c.Index)

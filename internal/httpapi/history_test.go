@@ -150,6 +150,7 @@ func TestStatementPages(t *testing.T) {
 	}
 	var entries []StatementEntry
 	var prev Statement
+	var firstCursor string
 	pages := 0
 	for cursor := ""; ; pages++ {
 		path := "/v1/accounts/CNY/statement"
@@ -168,6 +169,9 @@ func TestStatementPages(t *testing.T) {
 		if !st.More {
 			break
 		}
+		if firstCursor == "" {
+			firstCursor = st.NextCursor
+		}
 		if st.NextCursor == "" || st.NextCursor == cursor {
 			t.Fatalf("page %d: more, but next_cursor %q after %q", pages, st.NextCursor, cursor)
 		}
@@ -183,7 +187,9 @@ func TestStatementPages(t *testing.T) {
 		}
 		seen[e.Payment] = true
 	}
-	if rec := ts.do("GET", "/v1/accounts/CNY/statement?cursor=x.y", tok[0], nil, ""); rec.Code != http.StatusBadRequest {
-		t.Errorf("bad cursor = %d %s; want 400", rec.Code, rec.Body)
+	for _, q := range []string{"cursor=x.y", "to=2020-01-01&cursor=" + firstCursor, "to=2020-01-01&cursor=1700000000000000000.5.0"} {
+		if rec := ts.do("GET", "/v1/accounts/CNY/statement?"+q, tok[0], nil, ""); rec.Code != http.StatusBadRequest {
+			t.Errorf("statement?%s = %d %s; want 400: not a cursor of this period", q, rec.Code, rec.Body)
+		}
 	}
 }

@@ -563,7 +563,7 @@ func (s *Server) writeStatement(w http.ResponseWriter, r *http.Request, id, code
 	start := history.Cursor{Ns: from}
 	if q.Has("cursor") {
 		c, ok := parseCursor(q.Get("cursor"))
-		if !ok || c.Ns < from {
+		if !ok || c.Ns < from || c.Ns >= to {
 			s.problem(w, r, paramProblem("cursor", "pass back the next_cursor of the previous page, with the same from and to"))
 			return
 		}
