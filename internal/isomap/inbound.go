@@ -205,7 +205,7 @@ func (mp *mapper) creditTransfer() {
 			continue
 		}
 		mp.in.Cmds[i] = c
-		mp.in.Agents[i] = agents(&ct.Txs[i])
+		mp.in.Agents[i] = agents(&ct.GrpHdr, &ct.Txs[i])
 	}
 }
 
@@ -314,23 +314,30 @@ func (mp *mapper) credit(i int, tx *iso20022.CreditTransferTx) (*engine.Command,
 	return c, nil
 }
 
-// agents returns the agents of a credit transfer to screen: those that
-// carry a BIC or a name, the instructing and instructed agents aside (they
-// are the members the payment is between).
-func agents(tx *iso20022.CreditTransferTx) []screening.Party {
+// agents returns the agents of a credit transfer to screen, those that
+// carry a BIC or a name: every agent the transaction and its group header
+// name, the members it is between included (the daemon screens them by
+// their admitted names too; here by what the message says of them).
+func agents(h *iso20022.GroupHeader, tx *iso20022.CreditTransferTx) []screening.Party {
 	var out []screening.Party
 	add := func(role string, a *iso20022.Agent) {
 		if a != nil && (a.BICFI != "" || a.Nm != "") {
 			out = append(out, screening.Party{Role: role, Name: a.Nm, BIC: a.BICFI})
 		}
 	}
+	add("instructing_agent", tx.InstgAgt)
+	add("instructing_agent", h.InstgAgt)
+	add("instructed_agent", tx.InstdAgt)
+	add("instructed_agent", h.InstdAgt)
 	add("debtor_agent", tx.DbtrAgt)
 	add("creditor_agent", tx.CdtrAgt)
 	add("intermediary_agent1", tx.IntrmyAgt1)
 	add("intermediary_agent2", tx.IntrmyAgt2)
 	add("intermediary_agent3", tx.IntrmyAgt3)
-	// pacs.009: the institutions are the parties; their names are
-	// screened as the debtor's and creditor's, their BICs here.
+	// pacs.009: the institutions are the parties. Their names are the
+	// command's debtor and creditor names unless it is a cover payment
+	// (whose are the underlying customers'); here they are screened by
+	// BIC and name in any case.
 	add("debtor", tx.DbtrFI)
 	add("creditor", tx.CdtrFI)
 	add("ultimate_debtor", tx.UltmtDbtrFI)
