@@ -324,11 +324,6 @@ func (d *Daemon) ListVersions() ([]screening.ListVersion, error) {
 // threshold and the four-eyes rule. Every version must be shipped or
 // imported, so that the set can be loaded.
 func (d *Daemon) ActivateLists(ctx context.Context, ids []string, threshold int, fourEyes bool) (*engine.Result, string, error) {
-	// NB: a threshold below the lowest score screening reports would let
-	// every name that scores between the two through unheld.
-	if threshold < screening.MinScore {
-		return nil, "", fmt.Errorf("daemon: screening threshold %d is below %d, the lowest score screening reports", threshold, screening.MinScore)
-	}
 	versions := make([]*screening.ListVersion, 0, len(ids))
 	for _, id := range ids {
 		v, err := d.screener.version(id)

@@ -296,3 +296,19 @@ func TestAgentsAreScreened(t *testing.T) {
 		}
 	}
 }
+
+// TestThresholdFloor keeps the engine's lowest threshold equal to the lowest
+// score screening reports, and checks a lower one is refused.
+func TestThresholdFloor(t *testing.T) {
+	if engine.ThresholdMin != screening.MinScore {
+		t.Fatalf("engine.ThresholdMin %d, screening.MinScore %d: a threshold between them lets names through", engine.ThresholdMin, screening.MinScore)
+	}
+	d := openBootstrapped(t, Config{Dir: t.TempDir()})
+	defer d.Close()
+	var active string
+	d.Read(func(e *engine.Engine) { active, _, _ = e.ScreeningConfig() })
+	r, _, err := d.ActivateLists(context.Background(), strings.Split(active, "+"), screening.MinScore-1, false)
+	if err != nil || r.Reason != engine.ThresholdInvalid {
+		t.Fatalf("threshold %d: %v %v; want threshold_invalid", screening.MinScore-1, r, err)
+	}
+}

@@ -559,6 +559,11 @@ func (d *decoder) screening(s *Screening) {
 // ScoreMax is the largest screening score.
 const ScoreMax = 1000
 
+// ThresholdMin is the lowest hold threshold: the lowest score screening
+// reports (screening.MinScore, which a test keeps equal). A lower threshold
+// would let the names that score in between through unheld.
+const ThresholdMin = 700
+
 // contentBytes returns the part of an encoded command that idempotency
 // compares: for payments, everything before the screening block.
 func contentBytes(raw []byte, screeningLen int) []byte {

@@ -32,7 +32,7 @@ const (
 	AmountNegative   Reason = 11 // amount is below zero
 	TimeoutInvalid   Reason = 12 // a pending transfer's timeout is not within (0, DedupeWindow]
 	LimitsInvalid    Reason = 13 // floor above ceiling, or a new floor above the available balance
-	ThresholdInvalid Reason = 14 // a screening threshold above ScoreMax, or no list set named
+	ThresholdInvalid Reason = 14 // a screening threshold outside [ThresholdMin, ScoreMax] (700 to 1000), or no list set named
 	BatchInvalid     Reason = 15 // a linked batch is empty or longer than LinkedMax
 	PriorityInvalid  Reason = 16 // priority is not normal (0), high (1) or urgent (2)
 	CurrencyUnknown  Reason = 17 // not an ISO 4217 code

@@ -34,7 +34,7 @@ func (e *Engine) ScreeningConfig() (lists string, threshold uint16, fourEyes boo
 }
 
 func (e *Engine) setScreening(c *Command) Result {
-	if c.Name == "" || len(c.Name) > TextLenMax || c.Threshold > ScoreMax || c.Threshold == 0 {
+	if c.Name == "" || len(c.Name) > TextLenMax || c.Threshold > ScoreMax || c.Threshold < ThresholdMin {
 		return reject(ThresholdInvalid)
 	}
 	e.screening = screeningConfig{lists: c.Name, threshold: c.Threshold, fourEyes: c.FourEyes}
