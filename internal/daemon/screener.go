@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/cockroachdb/pebble/v2"
 
@@ -223,6 +224,21 @@ func (d *Daemon) screenBatch(cmds [][]byte, parties [][]screening.Party) error {
 	return nil
 }
 
+// evidenceTextMax bounds the list entry's reference and name in a
+// payment's evidence: a list may hold names longer than a command's field.
+const evidenceTextMax = 256
+
+// clip cuts s to at most n bytes, at a character boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 // screen fills c.Screening from the parties it names, its members and
 // extra, the parties of the message it came in that it does not keep.
 func (d *Daemon) screen(c *engine.Command, active, payerName, payeeName string, extra []screening.Party) error {
@@ -237,7 +253,8 @@ func (d *Daemon) screen(c *engine.Command, active, payerName, payeeName string, 
 	ev := engine.Screening{Lists: active}
 	consider := func(role string, m screening.Match) {
 		if m.Score > int(ev.Score) {
-			ev.Score, ev.Party, ev.Ref, ev.Listed = uint16(min(m.Score, engine.ScoreMax)), role, m.Reference, m.ListedName
+			ev.Score, ev.Party = uint16(min(m.Score, engine.ScoreMax)), role
+			ev.Ref, ev.Listed = clip(m.Reference, evidenceTextMax), clip(m.ListedName, evidenceTextMax)
 		}
 	}
 	byName := func(role, name string) {

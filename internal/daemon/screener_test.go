@@ -312,3 +312,17 @@ func TestThresholdFloor(t *testing.T) {
 		t.Fatalf("threshold %d: %v %v; want threshold_invalid", screening.MinScore-1, r, err)
 	}
 }
+
+func TestClip(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"KOREA", 10, "KOREA"}, {"KOREA", 3, "KOR"}, {"Ким Чен", 3, "К"}, {"Ким", 2, "К"}, {"Ким", 1, ""},
+	} {
+		if got := clip(tt.s, tt.n); got != tt.want {
+			t.Errorf("clip(%q, %d) = %q; want %q", tt.s, tt.n, got, tt.want)
+		}
+	}
+}

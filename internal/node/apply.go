@@ -65,7 +65,7 @@ func (n *Node) applyEntry(e *pb.Entry) error {
 		n.commandsApplied.Add(uint64(len(cmds)))
 		n.bytesSinceSnap += uint64(len(data))
 	}
-	n.applied.Store(index)
+	n.applied.Store(index) // again, for an entry without commands
 	n.recordCh <- task
 	return nil
 }
@@ -115,7 +115,8 @@ func (n *Node) maybeSnapshot(conf *pb.ConfState) error {
 		return nil
 	}
 	// Never snapshot a large state under a short log: it would be encoded
-	// over and over. Replay stays bounded by the state's own size.
+	// over and over. Replay stays bounded by snapshotLogRatio times the
+	// state's size.
 	if n.bytesSinceSnap < snapshotLogRatio*n.snapTakenBytes {
 		return nil
 	}

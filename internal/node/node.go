@@ -71,15 +71,16 @@ const (
 	batchBytesMaxDefault    = 8 << 20
 	// memTableBytes is Pebble's memtable size; see pebbleOptions.
 	memTableBytes = 64 << 20
-	// snapshotEntriesDefault and snapshotBytesDefault bound the log tail a
-	// restart replays; whichever is reached first triggers a snapshot.
+	// snapshotEntriesDefault and snapshotBytesDefault: whichever is
+	// reached first makes a snapshot due (snapshotLogRatio may defer it).
 	snapshotEntriesDefault = 4096
 	snapshotBytesDefault   = 32 << 20
 	// snapshotLogRatio: a snapshot waits until the log since the last one
 	// is at least snapshotLogRatio times that snapshot's size. Encoding,
-	// hashing and writing a snapshot then costs at most about as much as
-	// writing the log it covers, and a restart replays at most that much
-	// log on top of reading the snapshot.
+	// hashing and writing a snapshot then costs less than writing the log
+	// it covers, and a restart replays about snapshotLogRatio times the
+	// state's size of log (or snapshotBytesDefault, if more) on top of
+	// reading the snapshot.
 	snapshotLogRatio = 2
 
 	// commandsPerEntryLimit and bytesPerEntryLimit cap the configurable batch
