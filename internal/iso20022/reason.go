@@ -174,8 +174,12 @@ func (e *Error) ReasonInfo() ReasonInfo {
 	if e.Path != "" {
 		text = e.Path + ": " + e.Msg
 	}
-	return ReasonInfo{Rsn: Code{Cd: string(e.Reason)}, AddtlInf: splitText(text, AddtlInfMax)}
+	return ReasonInfo{Rsn: Code{Cd: string(e.Reason)}, AddtlInf: AddtlInfLines(text)}
 }
+
+// AddtlInfLines cuts a reason's text into AddtlInf lines of at most
+// AddtlInfMax characters.
+func AddtlInfLines(s string) []string { return splitText(s, AddtlInfMax) }
 
 // splitText cuts s into pieces of at most max characters, never inside a
 // UTF-8 sequence.

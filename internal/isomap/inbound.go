@@ -675,25 +675,9 @@ func ReturnReason(remittance string) iso20022.ReasonInfo {
 	}
 	ri := iso20022.ReasonInfo{Rsn: iso20022.Code{Cd: code}}
 	if rest != "" {
-		ri.AddtlInf = splitText(rest, AddtlInfMax)
+		ri.AddtlInf = iso20022.AddtlInfLines(rest)
 	}
 	return ri
-}
-
-// splitText cuts s into pieces of at most max characters.
-func splitText(s string, max int) []string {
-	var out []string
-	for s != "" {
-		n, i := 0, 0
-		for i < len(s) && n < max {
-			_, size := utf8.DecodeRuneInString(s[i:])
-			i += size
-			n++
-		}
-		out = append(out, s[:i])
-		s = s[i:]
-	}
-	return out
 }
 
 // cancellation maps a camt.056: each TxInf cancels one payment the caller

@@ -1,9 +1,6 @@
 package isomap
 
-import (
-	"github.com/mutua-org/mutua/internal/engine"
-	"github.com/mutua-org/mutua/internal/iso20022"
-)
+import "github.com/mutua-org/mutua/internal/engine"
 
 // Limits of the mapping, named in one place. The codec bounds the message
 // itself (iso20022.BodySizeMax, ElementsMax, ...); these bound what one
@@ -37,5 +34,3 @@ const (
 	ReportEntriesMax = 10_000
 )
 
-// AddtlInfMax is the length of one AddtlInf line in a reason.
-const AddtlInfMax = iso20022.AddtlInfMax
