@@ -33,4 +33,3 @@ const (
 	// camt.054: a statement page of the history (history.EntriesMax).
 	ReportEntriesMax = 10_000
 )
-
