@@ -111,11 +111,8 @@ type clientFlags struct {
 	json       bool
 }
 
-// newClientFlags returns a flag set with the common client flags and a usage
-// text made of synopsis and description.
-func newClientFlags(name, synopsis, description string, stderr io.Writer) (*flag.FlagSet, *clientFlags) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+// connFlags defines the flags that say which node to talk to, and as whom.
+func connFlags(fs *flag.FlagSet) *clientFlags {
 	cf := &clientFlags{}
 	defURL := os.Getenv("MUTUA_URL")
 	if defURL == "" {
@@ -123,6 +120,15 @@ func newClientFlags(name, synopsis, description string, stderr io.Writer) (*flag
 	}
 	fs.StringVar(&cf.url, "url", defURL, "node URL (env MUTUA_URL)")
 	fs.StringVar(&cf.token, "token", "", "bearer token, or @FILE to read it from a file (default: env MUTUA_TOKEN)")
+	return cf
+}
+
+// newClientFlags returns a flag set with the common client flags and a usage
+// text made of synopsis and description.
+func newClientFlags(name, synopsis, description string, stderr io.Writer) (*flag.FlagSet, *clientFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cf := connFlags(fs)
 	fs.BoolVar(&cf.json, "json", false, "print the node's JSON answer")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: mutua %s\n\n%s\n\nFlags:\n", synopsis, strings.TrimSpace(description))

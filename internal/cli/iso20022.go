@@ -64,13 +64,7 @@ func iso20022Cmd(args []string, stdout, stderr io.Writer) int {
 func iso20022Send(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("iso20022 send", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cf := &clientFlags{}
-	defURL := os.Getenv("MUTUA_URL")
-	if defURL == "" {
-		defURL = DefaultURL
-	}
-	fs.StringVar(&cf.url, "url", defURL, "node URL (env MUTUA_URL)")
-	fs.StringVar(&cf.token, "token", "", "participant token, or @FILE to read it from a file (default: env MUTUA_TOKEN)")
+	cf := connFlags(fs)
 	fs.Usage = func() { fmt.Fprint(stderr, iso20022Usage+"\nFlags of send:\n"); fs.PrintDefaults() }
 	files, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
