@@ -403,22 +403,10 @@ func (s *Server) poll(w http.ResponseWriter, r *http.Request, who Principal, par
 		s.problem(w, r, p)
 		return
 	}
-	f := history.Filter{Participant: subject.ID, Limit: PageSizeDefault}
-	if v := q.Get("since"); v != "" {
-		after, err := strconv.ParseUint(v, 10, 64)
-		if err != nil {
-			s.problem(w, r, paramProblem("since", "pass back the "+NextCursorHeader+" header of the previous answer"))
-			return
-		}
-		f.After = after
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > PageSizeMax {
-			s.problem(w, r, paramProblem("limit", "limit is 1 to "+strconv.Itoa(PageSizeMax)))
-			return
-		}
-		f.Limit = n
+	f := history.Filter{Participant: subject.ID}
+	if f.After, f.Limit, p = pageParams(q, "since", "pass back the "+NextCursorHeader+" header of the previous answer"); p != nil {
+		s.problem(w, r, p)
+		return
 	}
 	if err := s.waitRecorded(r.Context()); err != nil {
 		s.problem(w, r, s.unavailable(err))

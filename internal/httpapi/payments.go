@@ -423,6 +423,26 @@ func checkParams(q url.Values, known map[string]bool) *Problem {
 	return nil
 }
 
+// pageParams reads a page's cursor (a payment id, in parameter name; hint
+// says where to get it) and its limit (PageSizeDefault when absent).
+func pageParams(q url.Values, name, hint string) (after uint64, limit int, p *Problem) {
+	limit = PageSizeDefault
+	if v := q.Get(name); v != "" {
+		var err error
+		if after, err = strconv.ParseUint(v, 10, 64); err != nil {
+			return 0, 0, paramProblem(name, hint)
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > PageSizeMax {
+			return 0, 0, paramProblem("limit", "limit is 1 to "+strconv.Itoa(PageSizeMax))
+		}
+		limit = n
+	}
+	return after, limit, nil
+}
+
 // timeRange reads the from and to parameters: [from, to).
 func timeRange(q url.Values) (from, to int64, p *Problem) {
 	to = math.MaxInt64
@@ -484,21 +504,9 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request, who Princi
 	if to != math.MaxInt64 {
 		f.ToNs = to
 	}
-	if v := q.Get("cursor"); v != "" {
-		after, err := strconv.ParseUint(v, 10, 64)
-		if err != nil {
-			s.problem(w, r, paramProblem("cursor", "pass back the next_cursor of the previous page"))
-			return
-		}
-		f.After = after
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > PageSizeMax {
-			s.problem(w, r, paramProblem("limit", "limit is 1 to "+strconv.Itoa(PageSizeMax)))
-			return
-		}
-		f.Limit = n
+	if f.After, f.Limit, p = pageParams(q, "cursor", "pass back the next_cursor of the previous page"); p != nil {
+		s.problem(w, r, p)
+		return
 	}
 	if err := s.waitRecorded(r.Context()); err != nil {
 		s.problem(w, r, s.unavailable(err))
