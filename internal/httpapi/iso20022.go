@@ -475,13 +475,8 @@ func (s *Server) isoAccount(q url.Values, who Principal) (engine.Participant, en
 	if code == "" {
 		return subject, engine.AccountView{}, paramProblem("account", "name the account by its currency: account=INR")
 	}
-	var a engine.AccountView
-	var found bool
-	s.d.Read(func(e *engine.Engine) { a, found = e.Account(subject.ID, code) })
-	if !found {
-		return subject, a, accountUnknown
-	}
-	return subject, a, nil
+	a, p := s.engineAccount(subject.ID, code)
+	return subject, a, p
 }
 
 // appliedNs returns the log time of the last applied entry once the

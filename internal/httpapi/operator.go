@@ -191,6 +191,16 @@ var accountUnknown = &Problem{Status: http.StatusNotFound, Code: engine.AccountU
 
 // account reads participant id's account in currency code.
 func (s *Server) account(id, code string) (Account, *Problem) {
+	a, p := s.engineAccount(id, code)
+	if p != nil {
+		return Account{}, p
+	}
+	return accountView(&a), nil
+}
+
+// engineAccount reads participant id's account in currency code as the
+// engine has it.
+func (s *Server) engineAccount(id, code string) (engine.AccountView, *Problem) {
 	var a engine.AccountView
 	var partFound, found bool
 	s.d.Read(func(e *engine.Engine) {
@@ -199,11 +209,11 @@ func (s *Server) account(id, code string) (Account, *Problem) {
 	})
 	switch {
 	case !partFound:
-		return Account{}, participantUnknown
+		return a, participantUnknown
 	case !found:
-		return Account{}, accountUnknown
+		return a, accountUnknown
 	}
-	return accountView(&a), nil
+	return a, nil
 }
 
 func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, who Principal) {

@@ -577,18 +577,9 @@ func (s *Server) writeStatement(w http.ResponseWriter, r *http.Request, id, code
 		}
 		start = c
 	}
-	var a engine.AccountView
-	var partFound, found bool
-	s.d.Read(func(e *engine.Engine) {
-		_, partFound = e.Participant(id)
-		a, found = e.Account(id, code)
-	})
-	switch {
-	case !partFound:
-		s.problem(w, r, participantUnknown)
-		return
-	case !found:
-		s.problem(w, r, accountUnknown)
+	a, p := s.engineAccount(id, code)
+	if p != nil {
+		s.problem(w, r, p)
 		return
 	}
 	if err := s.waitRecorded(r.Context()); err != nil {
