@@ -196,30 +196,8 @@ func (s *Server) acceptPayment(w http.ResponseWriter, r *http.Request, who Princ
 // commandView renders an accepted command and its result. REQUIRES: the
 // engine is quiescent (inside Daemon.Read).
 func commandView(e *engine.Engine, c *engine.Command, res *engine.Result, who Principal) Payment {
-	v := Payment{
-		ID:           res.Payment,
-		Kind:         c.Kind.String(),
-		Status:       res.Status.String(),
-		Payer:        c.Participant,
-		Payee:        c.Payee,
-		Currency:     c.Currency,
-		EndToEndID:   c.EndToEndID,
-		DebtorName:   c.DebtorName,
-		CreditorName: c.CreditorName,
-		Remittance:   c.Remittance,
-	}
-	if cur, known := money.Lookup(c.Currency); known {
-		v.Amount = money.FormatAmount(uint64(c.Amount), cur.Exponent)
-	}
-	if c.UETR != [16]byte{} {
-		v.UETR = formatUUID(c.UETR)
-	}
-	if c.Kind == engine.KindPay || c.Kind == engine.KindReserve {
-		v.Priority = priorityName(c.Priority)
-	}
-	if who.Operator() || c.Kind != engine.KindFund {
-		v.IdempotencyKey = c.Key
-	}
+	v := commandPayment(c, who)
+	v.ID, v.Status, v.Payer, v.Payee = res.Payment, res.Status.String(), c.Participant, c.Payee
 	if p, found := e.Payment(res.Payment); found {
 		v.CreatedAt, v.UpdatedAt = formatTime(p.CreatedNs), formatTime(p.UpdatedNs)
 		if c.Kind == engine.KindFund || c.Kind == engine.KindDefund {

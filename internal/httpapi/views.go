@@ -321,23 +321,24 @@ func formatSigned64(v int64, exp uint8) string {
 	return money.FormatAmount(uint64(v), exp)
 }
 
-// paymentView renders a history record for the caller who. Only the sender
-// sees its idempotency key.
+// paymentView renders a history record for the caller who.
 func paymentView(p *history.Payment, who Principal) Payment {
-	c := &p.Command
+	v := commandPayment(&p.Command, who)
+	v.ID, v.Status, v.Payer, v.Payee = p.ID, p.Status.String(), p.From, p.To
+	v.CreatedAt, v.UpdatedAt = formatTime(p.CreatedNs), formatTime(p.UpdatedNs)
+	return v
+}
+
+// commandPayment renders what a payment's command says, for the caller who.
+// Only the sender sees its idempotency key (an operator sees every key).
+func commandPayment(c *engine.Command, who Principal) Payment {
 	v := Payment{
-		ID:           p.ID,
 		Kind:         c.Kind.String(),
-		Status:       p.Status.String(),
-		Payer:        p.From,
-		Payee:        p.To,
 		Currency:     c.Currency,
 		EndToEndID:   c.EndToEndID,
 		DebtorName:   c.DebtorName,
 		CreditorName: c.CreditorName,
 		Remittance:   c.Remittance,
-		CreatedAt:    formatTime(p.CreatedNs),
-		UpdatedAt:    formatTime(p.UpdatedNs),
 	}
 	if cur, known := money.Lookup(c.Currency); known {
 		v.Amount = money.FormatAmount(uint64(c.Amount), cur.Exponent)
