@@ -183,14 +183,8 @@ func (s *Server) getScreening(w http.ResponseWriter, r *http.Request, who Princi
 }
 
 func (s *Server) putScreening(w http.ResponseWriter, r *http.Request, who Principal) {
-	bp, p := readBody(w, r, BodyBytesMax)
-	if p != nil {
-		s.problem(w, r, p)
-		return
-	}
-	defer releaseBody(bp)
 	var req ScreeningUpdate
-	if p := decodeJSON(*bp, &req); p != nil {
+	if p := s.decode(w, r, &req); p != nil {
 		s.problem(w, r, p)
 		return
 	}
@@ -293,14 +287,8 @@ func parseOFACForm(mr *multipart.Reader) (*screening.ListVersion, error) {
 }
 
 func (s *Server) checkName(w http.ResponseWriter, r *http.Request, who Principal) {
-	bp, p := readBody(w, r, BodyBytesMax)
-	if p != nil {
-		s.problem(w, r, p)
-		return
-	}
-	defer releaseBody(bp)
 	var req ScreenRequest
-	if p := decodeJSON(*bp, &req); p != nil {
+	if p := s.decode(w, r, &req); p != nil {
 		s.problem(w, r, p)
 		return
 	}
@@ -382,14 +370,8 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, who Principal, k
 		s.problem(w, r, fieldProblem(http.StatusNotFound, CodePaymentUnknown, "id", "no held payment with this id"))
 		return
 	}
-	bp, p := readBody(w, r, BodyBytesMax)
-	if p != nil {
-		s.problem(w, r, p)
-		return
-	}
-	defer releaseBody(bp)
 	var req ReviewRequest
-	if p := decodeJSON(*bp, &req); p != nil {
+	if p := s.decode(w, r, &req); p != nil {
 		s.problem(w, r, p)
 		return
 	}
