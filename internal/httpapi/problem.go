@@ -175,6 +175,7 @@ var reasonDetails = [engine.ReasonCount]string{
 	engine.TokenExists:           "a token with this id exists already",
 	engine.TokenUnknown:          "no such token",
 	engine.LastOperatorToken:     "this is the last live operator token: issue another before revoking it",
+	engine.ThresholdInvalid:      "name a list set, and a threshold from 700 (the lowest score screening reports) to 1000",
 }
 
 func reasonDetail(r engine.Reason) string {

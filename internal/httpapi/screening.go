@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -194,11 +193,6 @@ func (s *Server) putScreening(w http.ResponseWriter, r *http.Request, who Princi
 	}
 	if req.Threshold == 0 {
 		req.Threshold = screening.DefaultThreshold
-	}
-	if req.Threshold < screening.MinScore || req.Threshold > engine.ScoreMax {
-		s.problem(w, r, fieldProblem(http.StatusUnprocessableEntity, engine.ThresholdInvalid.String(), "threshold",
-			fmt.Sprintf("the threshold must be from %d to %d: screening reports no score below %d", screening.MinScore, engine.ScoreMax, screening.MinScore)))
-		return
 	}
 	res, set, err := s.d.ActivateLists(r.Context(), req.Lists, req.Threshold, req.FourEyes)
 	if err != nil {
