@@ -331,12 +331,6 @@ func (x *uetrIndex) get(u *[16]byte, h uint64, e *Engine) (uint64, bool) {
 	})
 }
 
-// has reports whether a payment with UETR u is indexed.
-func (x *uetrIndex) has(u *[16]byte, e *Engine) bool {
-	_, found := x.get(u, hashUETR(u), e)
-	return found
-}
-
 // add indexes payment p, whose UETR (with hash h) is not indexed yet.
 func (x *uetrIndex) add(p *Payment, h uint64, e *Engine) {
 	if x.t.full() {

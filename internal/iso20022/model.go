@@ -1,7 +1,6 @@
 package iso20022
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -91,18 +90,6 @@ func (d MsgDef) gen2023() bool {
 		return v >= 4
 	}
 	return false
-}
-
-// Supported returns the message definitions Parse accepts, sorted.
-func Supported() []MsgDef {
-	var out []MsgDef
-	for _, k := range []string{"camt.052", "camt.053", "camt.054", "camt.056", "head.001", "pacs.002", "pacs.004", "pacs.008", "pacs.009"} {
-		r := supported[k]
-		for v := r[0]; v <= r[1]; v++ {
-			out = append(out, MsgDef(fmt.Sprintf("%s.001.%02d", k, v)))
-		}
-	}
-	return out
 }
 
 // Message is one parsed ISO 20022 message: an optional business application

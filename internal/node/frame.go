@@ -30,13 +30,6 @@ type frameHeader struct {
 	Count    int
 }
 
-// frameLen returns the encoded size of a frame holding cmds.
-func frameLen(count, bytes int) int {
-	// A uvarint length prefix is at most binary.MaxVarintLen64 bytes; callers
-	// size with this bound and trim.
-	return frameHeaderLen + binary.MaxVarintLen64 + count*binary.MaxVarintLen64 + bytes
-}
-
 // appendFrameHeader appends a frame header for count commands to dst.
 func appendFrameHeader(dst []byte, h frameHeader) []byte {
 	dst = append(dst, frameFormat)
