@@ -297,17 +297,6 @@ func defaultIndex() (*screening.Index, *screening.BICIndex, error) {
 	return defaults.idx, defaults.bics, defaults.err
 }
 
-// DefaultIndex returns an index over the lists embedded in the binary (the
-// UN list and the OFAC subset), built once per process, for callers such as
-// "mutua bench" that screen without a node. Each call returns a Clone.
-func DefaultIndex() (*screening.Index, error) {
-	idx, _, err := defaultIndex()
-	if err != nil {
-		return nil, err
-	}
-	return idx.Clone(), nil
-}
-
 // loadLists reads the named list files.
 func loadLists(paths []string) ([]*screening.ListVersion, error) {
 	var out []*screening.ListVersion

@@ -153,7 +153,7 @@ func TestScreenUsage(t *testing.T) {
 }
 
 func TestBench(t *testing.T) {
-	idx, err := DefaultIndex()
+	idx, _, err := defaultIndex()
 	if err != nil {
 		t.Fatal(err)
 	}
