@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	pb "go.etcd.io/raft/v3/raftpb"
+	"google.golang.org/protobuf/proto"
 )
 
 func TestFrameRoundTrip(t *testing.T) {
@@ -88,4 +89,16 @@ func FuzzDecodeRecords(f *testing.F) {
 		_, _ = decodeRecorded(value)
 		_, _ = decodeConfState(value)
 	})
+}
+
+// encodeSnapshot builds a stored snapshot record, as persistSnapshot
+// writes it in place.
+func encodeSnapshot(m *snapshotMeta, data []byte) ([]byte, error) {
+	conf, err := proto.Marshal(m.Conf)
+	if err != nil {
+		return nil, err
+	}
+	v := make([]byte, snapshotLen(conf, data))
+	putSnapshot(v, m, conf, data)
+	return v, nil
 }

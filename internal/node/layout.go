@@ -232,17 +232,6 @@ func putSnapshot(dst []byte, m *snapshotMeta, conf, data []byte) {
 	seal(snapKey(m.Index), dst)
 }
 
-// encodeSnapshot builds a stored snapshot record.
-func encodeSnapshot(m *snapshotMeta, data []byte) ([]byte, error) {
-	conf, err := proto.Marshal(m.Conf)
-	if err != nil {
-		return nil, err
-	}
-	v := make([]byte, snapshotLen(conf, data))
-	putSnapshot(v, m, conf, data)
-	return v, nil
-}
-
 // decodeSnapshot checks a stored snapshot record and returns its metadata and
 // the machine data, which aliases value.
 func decodeSnapshot(key, value []byte) (*snapshotMeta, []byte, error) {
