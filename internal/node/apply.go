@@ -59,7 +59,6 @@ func (n *Node) applyEntry(e *pb.Entry) error {
 		n.applied.Store(index)
 		n.answer(h, index, results)
 		task.unixNano, task.cmds, task.results = h.UnixNano, cmds, results
-		n.appliedUnixNano = h.UnixNano
 		n.lastApplied.Store(h.UnixNano)
 		n.entriesApplied.Add(1)
 		n.commandsApplied.Add(uint64(len(cmds)))
@@ -131,7 +130,7 @@ func (n *Node) maybeSnapshot(conf *pb.ConfState) error {
 	if err != nil {
 		return fmt.Errorf("node: snapshot at %d: %w", index, err)
 	}
-	meta := &snapshotMeta{Index: index, Term: term, UnixNano: n.appliedUnixNano, Digest: digest, Conf: conf}
+	meta := &snapshotMeta{Index: index, Term: term, UnixNano: n.lastApplied.Load(), Digest: digest, Conf: conf}
 	n.recordCh <- recordTask{index: index, snap: meta, data: data}
 	n.snapTakenIndex = index
 	n.snapTakenBytes = uint64(len(data))

@@ -246,10 +246,9 @@ type Node struct {
 	conf          *pb.ConfState
 
 	// Owned by the apply goroutine.
-	appliedUnixNano int64
-	snapTakenIndex  uint64
-	snapTakenBytes  uint64 // size of the machine data in the last snapshot
-	bytesSinceSnap  uint64
+	snapTakenIndex uint64
+	snapTakenBytes uint64 // size of the machine data in the last snapshot
+	bytesSinceSnap uint64
 
 	applyCh  chan applyTask
 	recordCh chan recordTask
@@ -429,7 +428,6 @@ func start(cfg Config, db *pebble.DB) (*Node, error) {
 		}
 	}
 	n.lastUnixNano = lastUnixNano
-	n.appliedUnixNano = lastUnixNano
 	n.lastApplied.Store(lastUnixNano)
 	n.persistedLast = snapIndex
 	if len(st.ents) > 0 {
