@@ -221,7 +221,8 @@ func (mp *mapper) creditTransfer() {
 //     result instead of paying twice;
 //   - parties for screening: debtor, creditor and ultimate parties of a
 //     pacs.008 or of a cover payment's underlying customer transfer, or
-//     the financial institutions' names of a pacs.009;
+//     the financial institutions' names of a pacs.009 (the agents, by
+//     BIC and name, go beside the command: see agents);
 //   - remittance: the unstructured lines, or else the structured
 //     references, at most RemittanceLenMax characters;
 //   - priority: urgent for service level URGP or settlement priority
