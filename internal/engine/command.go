@@ -376,7 +376,7 @@ func decodeFields(c *Command, b []byte, intern interner) error {
 		c.TokenID = d.str()
 	case KindSetScreening:
 		c.Name = d.str()
-		c.Threshold = uint16(d.uvarint())
+		c.Threshold = narrow[uint16](&d)
 		c.FourEyes = d.bool()
 	case KindCancel:
 		c.Participant, c.participantRef = d.id(false)
@@ -713,6 +713,18 @@ func (d *decoder) uvarint() uint64 {
 	}
 	d.b = d.b[k:]
 	return v
+}
+
+// narrow decodes a uvarint into a narrower unsigned type. A value that does
+// not fit is malformed rather than truncated: truncating would give a command
+// two encodings, as an overlong varint would.
+func narrow[T ~uint16 | ~uint32](d *decoder) T {
+	v := d.uvarint()
+	if uint64(T(v)) != v {
+		d.fail("value %d out of range", v)
+		return 0
+	}
+	return T(v)
 }
 
 func uvarintLen(v uint64) int {

@@ -146,7 +146,7 @@ func appendPayment(b []byte, p *Payment) []byte {
 
 func (d *decoder) payment(p *Payment) {
 	p.Kind, p.Status = Kind(d.byte()), Status(d.byte())
-	p.Payer, p.Payee, p.Currency = uint32(d.uvarint()), uint32(d.uvarint()), uint16(d.uvarint())
+	p.Payer, p.Payee, p.Currency = narrow[uint32](d), narrow[uint32](d), narrow[uint16](d)
 	p.Amount, p.Posted = d.varint(), d.varint()
 	d.bytes(p.UETR[:])
 	key := d.str()
@@ -161,7 +161,7 @@ func (d *decoder) payment(p *Payment) {
 		d.fail("truncated payment %d", p.ID)
 	}
 	p.CreatedNs, p.UpdatedNs = d.varint(), d.varint()
-	p.Reason, p.TimeoutNs = Reason(d.uvarint()), d.varint()
+	p.Reason, p.TimeoutNs = narrow[Reason](d), d.varint()
 	p.Returned, p.Original = d.varint(), d.uvarint()
 }
 
@@ -208,7 +208,7 @@ func decodeSnapshot(data []byte) (*Engine, error) {
 			d.fail("unknown currency %q", code)
 			break
 		}
-		e.currencies = append(e.currencies, Currency{Currency: cur, Issuer: uint32(d.uvarint()), IssuerAccount: ledger.AccountID(d.uvarint())})
+		e.currencies = append(e.currencies, Currency{Currency: cur, Issuer: narrow[uint32](&d), IssuerAccount: narrow[ledger.AccountID](&d)})
 		e.byCode[code] = uint16(i)
 	}
 	np := count(6)
@@ -218,7 +218,7 @@ func decodeSnapshot(data []byte) (*Engine, error) {
 		p.keySalt = keySalt(p.ID)
 		p.accounts = make([]ledger.AccountID, nc)
 		for c := range p.accounts {
-			p.accounts[c] = ledger.AccountID(d.uvarint()) - 1
+			p.accounts[c] = narrow[ledger.AccountID](&d) - 1
 		}
 		e.participants = append(e.participants, p)
 		e.byID[p.ID] = uint32(i)
@@ -231,7 +231,7 @@ func decodeSnapshot(data []byte) (*Engine, error) {
 			v.Hi, v.Lo = d.uvarint(), d.uvarint()
 		}
 		a.Floor, a.Ceiling, a.HasCeiling, a.Unbounded = d.varint(), d.uvarint(), d.bool(), d.bool()
-		a.Currency = uint16(d.uvarint())
+		a.Currency = narrow[uint16](&d)
 		if d.err == nil && int(a.Currency) >= nc {
 			d.fail("account %d has currency %d of %d", i, a.Currency, nc)
 		}
@@ -240,7 +240,7 @@ func decodeSnapshot(data []byte) (*Engine, error) {
 	pending := make([]ledger.PendingTransfer, npend)
 	for i := range pending {
 		p := &pending[i]
-		p.ID, p.Debit, p.Credit = d.uvarint(), ledger.AccountID(d.uvarint()), ledger.AccountID(d.uvarint())
+		p.ID, p.Debit, p.Credit = d.uvarint(), narrow[ledger.AccountID](&d), narrow[ledger.AccountID](&d)
 		p.Amount, p.Deadline, p.State = d.uvarint(), d.varint(), ledger.Pending
 	}
 	e.nextPayment = d.uvarint()
@@ -269,7 +269,7 @@ func decodeSnapshot(data []byte) (*Engine, error) {
 		e.tokens[t.ID] = t
 	}
 	e.screening.lists = d.str()
-	e.screening.threshold = uint16(d.uvarint())
+	e.screening.threshold = narrow[uint16](&d)
 	e.screening.fourEyes = d.bool()
 	npark := count(30)
 	for i := 0; i < npark && d.err == nil; i++ {
