@@ -150,12 +150,6 @@ type Command struct {
 	// SetScreening: the list set id (in Name) and the hold threshold.
 	Threshold uint16
 	FourEyes  bool
-
-	// Set by the engine's decoder when it found the participant, payee and
-	// currency named above: their index plus one, or zero. They save the
-	// engine a second lookup; participants and currencies are never
-	// removed or renumbered, so a resolved index stays right.
-	participantRef, payeeRef, currencyRef int32
 }
 
 // Screening is the evidence of one payment's sanctions screening: which list
@@ -282,9 +276,15 @@ func (c *Command) Encode() []byte { return AppendCommand(make([]byte, 0, 96), c)
 // exactly, including trailing bytes, is ErrMalformed.
 func DecodeCommand(b []byte) (Command, error) {
 	var c Command
-	err := decodeCommand(&c, b, nil)
+	err := decodeCommand(&c, nil, b, nil)
 	return c, err
 }
+
+// refs are what the engine's decoder found of the participant, payee and
+// currency a command names: their index plus one, or zero. They save the
+// engine a second lookup; participants and currencies are never removed or
+// renumbered, so a resolved index stays right.
+type refs struct{ participant, payee, currency int32 }
 
 // interner returns the engine's own copy of a participant id (or, with
 // currency set, a currency code) and its index plus one, or "", 0 if it has
@@ -294,9 +294,14 @@ type interner func(b []byte, currency bool) (string, int32)
 // decodeCommand decodes b into c (zero on error) with an optional interner
 // for participant ids and currency codes: the engine passes one that returns
 // the strings it already holds, so the apply path does not allocate them per
-// command, and their indexes, which it records in the command's refs.
-func decodeCommand(c *Command, b []byte, intern interner) error {
+// command, and their indexes, which it records in r. r may be nil when
+// intern is.
+func decodeCommand(c *Command, r *refs, b []byte, intern interner) error {
 	*c = Command{}
+	if r == nil {
+		r = new(refs)
+	}
+	*r = refs{}
 	if len(b) > CommandBytesMax {
 		return fmt.Errorf("%w: %d bytes exceeds %d", ErrMalformed, len(b), CommandBytesMax)
 	}
@@ -308,17 +313,17 @@ func decodeCommand(c *Command, b []byte, intern interner) error {
 	}
 	if k := Kind(b[1]); k == KindPay || k == KindReserve {
 		c.Kind = k
-		if decodePayFast(c, b, intern) {
+		if decodePayFast(c, r, b, intern) {
 			return nil
 		}
-		*c = Command{}
+		*c, *r = Command{}, refs{}
 	}
-	return decodeFields(c, b, intern)
+	return decodeFields(c, r, b, intern)
 }
 
 // decodeFields decodes the kind and fields of b, whose length and version
 // decodeCommand has checked.
-func decodeFields(c *Command, b []byte, intern interner) error {
+func decodeFields(c *Command, r *refs, b []byte, intern interner) error {
 	d := decoder{b: b[2:], intern: intern}
 	c.Kind = Kind(b[1])
 	switch c.Kind {
@@ -341,15 +346,15 @@ func decodeFields(c *Command, b []byte, intern interner) error {
 		c.Ceiling = d.uvarint()
 		c.HasCeiling = d.bool()
 	case KindFund, KindDefund:
-		c.Participant, c.participantRef = d.id(false)
-		c.Currency, c.currencyRef = d.id(true)
+		c.Participant, r.participant = d.id(false)
+		c.Currency, r.currency = d.id(true)
 		c.Amount = d.varint()
 		c.Key = d.str()
 		c.Remittance = d.str()
 	case KindPay, KindReserve:
-		c.Participant, c.participantRef = d.id(false)
-		c.Payee, c.payeeRef = d.id(false)
-		c.Currency, c.currencyRef = d.id(true)
+		c.Participant, r.participant = d.id(false)
+		c.Payee, r.payee = d.id(false)
+		c.Currency, r.currency = d.id(true)
 		c.PayeeCurrency, _ = d.id(true)
 		c.Amount = d.varint()
 		c.Key = d.str()
@@ -364,7 +369,7 @@ func decodeFields(c *Command, b []byte, intern interner) error {
 		c.TimeoutNs = d.varint()
 		d.screening(&c.Screening)
 	case KindPost, KindVoid:
-		c.Participant, c.participantRef = d.id(false)
+		c.Participant, _ = d.id(false)
 		c.PendingID = d.uvarint()
 		c.Amount = d.varint()
 	case KindIssueToken:
@@ -379,11 +384,11 @@ func decodeFields(c *Command, b []byte, intern interner) error {
 		c.Threshold = narrow[uint16](&d)
 		c.FourEyes = d.bool()
 	case KindCancel:
-		c.Participant, c.participantRef = d.id(false)
+		c.Participant, _ = d.id(false)
 		c.PendingID = d.uvarint()
 		c.Remittance = d.str()
 	case KindReturn:
-		c.Participant, c.participantRef = d.id(false)
+		c.Participant, r.participant = d.id(false)
 		c.PendingID = d.uvarint()
 		c.Amount = d.varint()
 		c.Key = d.str()
@@ -398,7 +403,7 @@ func decodeFields(c *Command, b []byte, intern interner) error {
 		c.Key = d.str()
 		n := d.uvarint()
 		if n > LinkedMax {
-			*c = Command{}
+			*c, *r = Command{}, refs{}
 			return fmt.Errorf("%w: linked batch of %d exceeds %d", ErrMalformed, n, LinkedMax)
 		}
 		c.Transfers = make([]TransferSpec, 0, min(n, uint64(len(d.b))/transferSpecFieldsN))
@@ -414,10 +419,10 @@ func decodeFields(c *Command, b []byte, intern interner) error {
 		return nil
 	}
 	if kind := c.Kind; d.err != nil {
-		*c = Command{}
+		*c, *r = Command{}, refs{}
 		return fmt.Errorf("%w: %s: %v", ErrMalformed, kind, d.err)
 	} else if len(d.b) != 0 {
-		*c = Command{}
+		*c, *r = Command{}, refs{}
 		return fmt.Errorf("%w: %s: %d trailing bytes", ErrMalformed, kind, len(d.b))
 	}
 	return nil
@@ -428,15 +433,15 @@ func decodeFields(c *Command, b []byte, intern interner) error {
 // calls. It reports false, leaving c partly set, for anything else, which
 // decodeFields then decodes (or refuses) as always: for what it accepts it
 // sets exactly what decodeFields would.
-func decodePayFast(c *Command, b []byte, intern interner) bool {
+func decodePayFast(c *Command, r *refs, b []byte, intern interner) bool {
 	i, ok := 2, false
-	if c.Participant, c.participantRef, i, ok = fastID(b, i, intern, false); !ok {
+	if c.Participant, r.participant, i, ok = fastID(b, i, intern, false); !ok {
 		return false
 	}
-	if c.Payee, c.payeeRef, i, ok = fastID(b, i, intern, false); !ok {
+	if c.Payee, r.payee, i, ok = fastID(b, i, intern, false); !ok {
 		return false
 	}
-	if c.Currency, c.currencyRef, i, ok = fastID(b, i, intern, true); !ok {
+	if c.Currency, r.currency, i, ok = fastID(b, i, intern, true); !ok {
 		return false
 	}
 	if c.PayeeCurrency, _, i, ok = fastID(b, i, intern, true); !ok {

@@ -268,7 +268,7 @@ func (e *Engine) Apply(index uint64, nowNs int64, cmds [][]byte) []any {
 	for i := 0; i < len(cmds); i += applyGroup {
 		raw := cmds[i:min(i+applyGroup, len(cmds))]
 		for j, b := range raw {
-			group[j].err = decodeCommand(&group[j].c, b, intern)
+			group[j].err = decodeCommand(&group[j].c, &group[j].refs, b, intern)
 		}
 		e.touchGroup(group[:len(raw)])
 		for j, b := range raw {
@@ -297,8 +297,9 @@ func (e *Engine) ApplyCommands(index uint64, nowNs int64, cmds ...*Command) []*R
 
 // decoded is a command decoded ahead of being applied.
 type decoded struct {
-	c   Command
-	err error
+	c    Command
+	refs refs
+	err  error
 }
 
 // applyDecoded applies the command d decoded from b.
@@ -319,9 +320,9 @@ func (e *Engine) applyDecoded(d *decoded, b []byte) Result {
 	case KindSetLimits:
 		return e.setLimits(c)
 	case KindFund, KindDefund:
-		return e.fund(c, b)
+		return e.fund(c, &d.refs, b)
 	case KindPay, KindReserve:
-		return e.pay(c, b)
+		return e.pay(c, &d.refs, b)
 	case KindPost, KindVoid:
 		return e.resolve(c)
 	case KindLinked:
@@ -337,7 +338,7 @@ func (e *Engine) applyDecoded(d *decoded, b []byte) Result {
 	case KindCancel:
 		return e.cancel(c)
 	case KindReturn:
-		return e.returnPayment(c, b)
+		return e.returnPayment(c, &d.refs, b)
 	}
 	return reject(CommandUnknown)
 }
@@ -543,7 +544,7 @@ type keyRef struct {
 
 const operatorScope = ^uint32(0)
 
-func (e *Engine) fund(c *Command, raw []byte) Result {
+func (e *Engine) fund(c *Command, ref *refs, raw []byte) Result {
 	switch {
 	case !validKey(c.Key):
 		return reject(KeyInvalid)
@@ -553,10 +554,10 @@ func (e *Engine) fund(c *Command, raw []byte) Result {
 	if r := checkAmount(c.Amount); r != OK {
 		return reject(r)
 	}
-	if !known(c.currencyRef, c.Currency) {
+	if !known(ref.currency, c.Currency) {
 		return reject(CurrencyUnknown)
 	}
-	pi, p := e.participantOf(c.participantRef, c.Participant)
+	pi, p := e.participantOf(ref.participant, c.Participant)
 	hash := xxhash.Sum64(raw)
 	var keyHash uint64
 	if p != nil {
@@ -565,7 +566,7 @@ func (e *Engine) fund(c *Command, raw []byte) Result {
 			return res
 		}
 	}
-	ci, r := e.currencyOf(c.currencyRef, c.Currency)
+	ci, r := e.currencyOf(ref.currency, c.Currency)
 	if r != OK {
 		return reject(r)
 	}
@@ -592,7 +593,7 @@ func (e *Engine) fund(c *Command, raw []byte) Result {
 		Transfers: e.oneTransfer(Transfer{Payment: id, Debit: t.Debit, Credit: t.Credit, Currency: ci, Amount: t.Amount})}
 }
 
-func (e *Engine) pay(c *Command, raw []byte) Result {
+func (e *Engine) pay(c *Command, ref *refs, raw []byte) Result {
 	switch {
 	case !validKey(c.Key):
 		return reject(KeyInvalid)
@@ -613,13 +614,13 @@ func (e *Engine) pay(c *Command, raw []byte) Result {
 	case c.Priority > PriorityUrgent:
 		return reject(PriorityInvalid)
 	}
-	if !known(c.currencyRef, c.Currency) {
+	if !known(ref.currency, c.Currency) {
 		return reject(CurrencyUnknown)
 	}
 	if c.PayeeCurrency != "" && c.PayeeCurrency != c.Currency {
 		return reject(CurrencyMismatch)
 	}
-	payerIdx, payer := e.participantOf(c.participantRef, c.Participant)
+	payerIdx, payer := e.participantOf(ref.participant, c.Participant)
 	hash := xxhash.Sum64(contentBytes(raw, screeningLen(&c.Screening)))
 	var keyHash uint64
 	if payer != nil {
@@ -635,11 +636,11 @@ func (e *Engine) pay(c *Command, raw []byte) Result {
 			return reject(UETRDuplicate)
 		}
 	}
-	ci, r := e.currencyOf(c.currencyRef, c.Currency)
+	ci, r := e.currencyOf(ref.currency, c.Currency)
 	if r != OK {
 		return reject(r)
 	}
-	payeeIdx, payee := e.participantOf(c.payeeRef, c.Payee)
+	payeeIdx, payee := e.participantOf(ref.payee, c.Payee)
 	switch {
 	case payer == nil:
 		return reject(ParticipantUnknown)

@@ -233,17 +233,18 @@ func TestDecodePayFast(t *testing.T) {
 			}
 		}
 		var got, want Command
+		var gotRefs, wantRefs refs
 		got.Kind = Kind(b[1])
-		if !decodePayFast(&got, b, e.intern) {
+		if !decodePayFast(&got, &gotRefs, b, e.intern) {
 			slow++
 			continue
 		}
 		fast++
-		if err := decodeFields(&want, b, e.intern); err != nil {
+		if err := decodeFields(&want, &wantRefs, b, e.intern); err != nil {
 			t.Fatalf("fast path accepted %x; decodeFields: %v", b, err)
 		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("fast path decoded %x as\n%+v\nwant\n%+v", b, got, want)
+		if !reflect.DeepEqual(got, want) || gotRefs != wantRefs {
+			t.Fatalf("fast path decoded %x as\n%+v %+v\nwant\n%+v %+v", b, got, gotRefs, want, wantRefs)
 		}
 	}
 	if fast < 1000 || slow < 1000 {

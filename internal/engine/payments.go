@@ -374,21 +374,21 @@ func (e *Engine) touchGroup(group []decoded) {
 	var keyHash, uetrHash [applyGroup]uint64
 	var debit, credit [applyGroup]ledger.AccountID
 	for i := range group {
-		c := &group[i].c
+		c, r := &group[i].c, &group[i].refs
 		keyHash[i], uetrHash[i], debit[i], credit[i] = 0, 0, noAccount, noAccount
 		if group[i].err != nil || (c.Kind != KindPay && c.Kind != KindReserve) {
 			continue
 		}
 		uetrHash[i] = hashUETR(&c.UETR)
-		if c.participantRef <= 0 {
+		if r.participant <= 0 {
 			continue
 		}
-		payer := &e.participants[c.participantRef-1]
+		payer := &e.participants[r.participant-1]
 		keyHash[i] = hashKey(payer.keySalt, c.Key)
-		if ci := int(c.currencyRef) - 1; ci >= 0 && ci < len(payer.accounts) {
+		if ci := int(r.currency) - 1; ci >= 0 && ci < len(payer.accounts) {
 			debit[i] = payer.accounts[ci]
-			if c.payeeRef > 0 {
-				if payee := &e.participants[c.payeeRef-1]; ci < len(payee.accounts) {
+			if r.payee > 0 {
+				if payee := &e.participants[r.payee-1]; ci < len(payee.accounts) {
 					credit[i] = payee.accounts[ci]
 				}
 			}

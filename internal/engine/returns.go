@@ -29,7 +29,7 @@ func (e *Engine) cancel(c *Command) Result {
 // payer (ISO 20022 pacs.004): a new payment of kind return, settled gross,
 // whose total with earlier returns never exceeds the original amount. The
 // original must still be in memory (within the dedupe window).
-func (e *Engine) returnPayment(c *Command, raw []byte) Result {
+func (e *Engine) returnPayment(c *Command, ref *refs, raw []byte) Result {
 	switch {
 	case !validKey(c.Key):
 		return reject(KeyInvalid)
@@ -41,7 +41,7 @@ func (e *Engine) returnPayment(c *Command, raw []byte) Result {
 	if r := checkAmount(c.Amount); r != OK {
 		return reject(r)
 	}
-	returnerIdx, returner := e.participantOf(c.participantRef, c.Participant)
+	returnerIdx, returner := e.participantOf(ref.participant, c.Participant)
 	hash := xxhash.Sum64(raw)
 	var keyHash uint64
 	if returner != nil {

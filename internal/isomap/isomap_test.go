@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/mutua-org/mutua/internal/engine"
 	"github.com/mutua-org/mutua/internal/iso20022"
@@ -225,7 +224,7 @@ func TestMapCreditDetails(t *testing.T) {
 		Key: "iso:9fe0f849-8380-4d85-b6d2-59be0ddf8bdd", UETR: steel.UETR, EndToEndID: "TSE-INV-88231",
 		DebtorName: "Tata Steel Exports Ltd", CreditorName: "Severstal Trading LLC",
 		Remittance: "Invoice SV-88231 hot-rolled coil 2,400 t CFR Nhava Sheva", Priority: engine.PriorityHigh}
-	if diff := cmp.Diff(want, *steel, cmpopts.IgnoreUnexported(engine.Command{})); diff != "" {
+	if diff := cmp.Diff(want, *steel); diff != "" {
 		t.Errorf("steel payment (-want +got):\n%s", diff)
 	}
 	if got := FormatUUID(steel.UETR); got != "9fe0f849-8380-4d85-b6d2-59be0ddf8bdd" {
