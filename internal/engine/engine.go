@@ -535,6 +535,17 @@ func (e *Engine) replay(key keyRef, keyHash, hash uint64) (Result, bool) {
 	return Result{Member: -1, Payment: id, Status: p.Status, Duplicate: true}, true
 }
 
+// replayFrom is replay for key sent by participant p (index pi), which finds
+// nothing when p is unknown. It also returns the key's hash, for record.
+func (e *Engine) replayFrom(pi uint32, p *Participant, key string, hash uint64) (uint64, Result, bool) {
+	if p == nil {
+		return 0, Result{}, false
+	}
+	keyHash := hashKey(p.keySalt, key)
+	res, found := e.replay(keyRef{pi, key}, keyHash, hash)
+	return keyHash, res, found
+}
+
 // keyRef is an idempotency key in its scope: the participant that sent it, or
 // operatorScope for operator commands.
 type keyRef struct {
@@ -559,12 +570,9 @@ func (e *Engine) fund(c *Command, ref *refs, raw []byte) Result {
 	}
 	pi, p := e.participantOf(ref.participant, c.Participant)
 	hash := xxhash.Sum64(raw)
-	var keyHash uint64
-	if p != nil {
-		keyHash = hashKey(p.keySalt, c.Key)
-		if res, found := e.replay(keyRef{pi, c.Key}, keyHash, hash); found {
-			return res
-		}
+	keyHash, res, found := e.replayFrom(pi, p, c.Key, hash)
+	if found {
+		return res
 	}
 	ci, r := e.currencyOf(ref.currency, c.Currency)
 	if r != OK {
@@ -622,12 +630,9 @@ func (e *Engine) pay(c *Command, ref *refs, raw []byte) Result {
 	}
 	payerIdx, payer := e.participantOf(ref.participant, c.Participant)
 	hash := xxhash.Sum64(contentBytes(raw, screeningLen(&c.Screening)))
-	var keyHash uint64
-	if payer != nil {
-		keyHash = hashKey(payer.keySalt, c.Key)
-		if res, found := e.replay(keyRef{payerIdx, c.Key}, keyHash, hash); found {
-			return res
-		}
+	keyHash, res, found := e.replayFrom(payerIdx, payer, c.Key, hash)
+	if found {
+		return res
 	}
 	var uetrHash uint64
 	if c.UETR != [16]byte{} {

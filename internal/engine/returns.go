@@ -43,12 +43,9 @@ func (e *Engine) returnPayment(c *Command, ref *refs, raw []byte) Result {
 	}
 	returnerIdx, returner := e.participantOf(ref.participant, c.Participant)
 	hash := xxhash.Sum64(raw)
-	var keyHash uint64
-	if returner != nil {
-		keyHash = hashKey(returner.keySalt, c.Key)
-		if res, found := e.replay(keyRef{returnerIdx, c.Key}, keyHash, hash); found {
-			return res
-		}
+	keyHash, res, found := e.replayFrom(returnerIdx, returner, c.Key, hash)
+	if found {
+		return res
 	}
 	uetrHash := hashUETR(&c.UETR)
 	if _, dup := e.byUETR.get(&c.UETR, uetrHash, e); dup {
