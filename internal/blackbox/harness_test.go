@@ -8,17 +8,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/mutua-org/mutua/internal/httpapi"
+	"github.com/mutua-org/mutua/internal/testbin"
 
 	// The binary is built from the same packages: importing them makes the
 	// test cache notice when any of them changes.
@@ -34,11 +31,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "mutua")
-	build := exec.Command("go", "build", "-o", binary, "github.com/mutua-org/mutua/cmd/mutua")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "blackbox: go build:", err)
+	binary, err = testbin.Build(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "blackbox:", err)
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
@@ -50,62 +45,28 @@ func TestMain(m *testing.M) {
 // node is a running `mutua serve`.
 type node struct {
 	t    *testing.T
-	cmd  *exec.Cmd
+	srv  *testbin.Server
 	url  string
 	dir  string
 	op   string // the operator token from DIR/operator.token
-	done chan error
 	http *http.Client
 }
 
-// startNode runs `mutua serve --data dir --listen 127.0.0.1:<free port>` and
-// waits until it answers /readyz.
+// startNode runs `mutua serve --data dir` on a port of its choosing and
+// waits until it answers /readyz; the test's cleanup stops it and fails the
+// test if it did not exit cleanly.
 func startNode(t *testing.T, dir string) *node {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := testbin.Start(binary, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	n := &node{t: t, url: "http://" + addr, dir: dir, done: make(chan error, 1), http: &http.Client{Timeout: time.Minute}}
-	var logs bytes.Buffer
-	n.cmd = exec.Command(binary, "serve", "--data", dir, "--listen", addr)
-	n.cmd.Stdout, n.cmd.Stderr = &logs, &logs
-	if err := n.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { n.done <- n.cmd.Wait() }()
 	t.Cleanup(func() {
-		n.cmd.Process.Signal(syscall.SIGTERM)
-		if err := <-n.done; err != nil {
-			t.Errorf("mutua serve: %v\n%s", err, logs.String())
+		if err := srv.Stop(); err != nil {
+			t.Errorf("mutua serve: %v\n%s", err, srv.Logs())
 		}
 	})
-	for start := time.Now(); ; {
-		select {
-		case err := <-n.done:
-			n.done <- err
-			t.Fatalf("mutua serve exited: %v\n%s", err, logs.String())
-		default:
-		}
-		if resp, err := http.Get(n.url + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Since(start) > 2*time.Minute {
-			t.Fatalf("mutua serve not ready after 2 minutes\n%s", logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	tok, err := os.ReadFile(filepath.Join(dir, "operator.token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.op = strings.TrimSpace(string(tok))
-	return n
+	return &node{t: t, srv: srv, url: srv.URL, dir: dir, op: srv.Token, http: &http.Client{Timeout: time.Minute}}
 }
 
 // response is an HTTP answer.

@@ -1,19 +1,13 @@
 package crashtest
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -21,6 +15,7 @@ import (
 	"github.com/mutua-org/mutua/internal/engine"
 	"github.com/mutua-org/mutua/internal/httpapi"
 	"github.com/mutua-org/mutua/internal/sim"
+	"github.com/mutua-org/mutua/internal/testbin"
 )
 
 var (
@@ -28,76 +23,20 @@ var (
 	seed   = flag.Uint64("crash.seed", 0, "random seed (0 = from the clock; printed on failure)")
 )
 
-// buildBinary builds cmd/mutua into dir, the way the README says to.
-func buildBinary(t *testing.T, dir string) string {
+// start runs a node on data with frequent snapshots, so that kills land
+// before, during and after them.
+func start(t *testing.T, bin, data string) *testbin.Server {
 	t.Helper()
-	bin := filepath.Join(dir, "mutua")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/mutua")
-	cmd.Dir = filepath.Join("..", "..")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-type server struct {
-	cmd   *exec.Cmd
-	url   string
-	token string
-	done  chan struct{}
-}
-
-func start(t *testing.T, bin, data string) *server {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := testbin.Start(bin, data, "--log-level", "warn", "--snapshot-entries", "16")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	s := &server{url: "http://" + addr, done: make(chan struct{})}
-	// Frequent snapshots, so that kills land before, during and after them.
-	s.cmd = exec.Command(bin, "serve", "--data", data, "--listen", addr, "--log-level", "warn", "--snapshot-entries", "16")
-	var stderr bytes.Buffer
-	s.cmd.Stderr = &stderr
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { s.cmd.Wait(); close(s.done) }()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		select {
-		case <-s.done:
-			t.Fatalf("mutua serve exited before ready: %s", stderr.String())
-		default:
-		}
-		if resp, err := http.Get(s.url + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("mutua serve not ready: %s", stderr.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	tok, err := os.ReadFile(filepath.Join(data, daemon.OperatorTokenFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.token = strings.TrimSpace(string(tok))
-	return s
-}
-
-func (s *server) kill() {
-	s.cmd.Process.Signal(syscall.SIGKILL)
-	<-s.done
+	return srv
 }
 
 // send posts a batch; an error means the batch was not acknowledged.
-func (s *server) send(ctx context.Context, cmds [][]byte) ([]httpapi.BatchResult, error) {
-	return httpapi.PostBatch(ctx, http.DefaultClient, s.url, s.token, cmds)
+func send(ctx context.Context, srv *testbin.Server, cmds [][]byte) ([]httpapi.BatchResult, error) {
+	return httpapi.PostBatch(ctx, http.DefaultClient, srv.URL, srv.Token, cmds)
 }
 
 // acked is a payment the node acknowledged as settled.
@@ -118,7 +57,10 @@ func TestKillNineUnderLoad(t *testing.T) {
 	t.Logf("seed %d (rerun with -crash.seed=%d)", s0, s0)
 	rng := rand.New(rand.NewPCG(s0, 1))
 	tmp := t.TempDir()
-	bin := buildBinary(t, tmp)
+	bin, err := testbin.Build(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
 	data := filepath.Join(tmp, "data")
 
 	u := sim.NewUnion(20, "INR", "CNY")
@@ -127,7 +69,7 @@ func TestKillNineUnderLoad(t *testing.T) {
 	for _, c := range u.Setup(1 << 40) {
 		setup = append(setup, c.Encode())
 	}
-	if rs, err := srv.send(context.Background(), setup); err != nil {
+	if rs, err := send(context.Background(), srv, setup); err != nil {
 		t.Fatal(err)
 	} else {
 		for i, r := range rs {
@@ -155,7 +97,7 @@ func TestKillNineUnderLoad(t *testing.T) {
 						cmds[i] = tr.Next(1000)
 						raw[i] = cmds[i].Encode()
 					}
-					rs, err := srv.send(ctx, raw)
+					rs, err := send(ctx, srv, raw)
 					if err != nil {
 						return // not acknowledged: the node died mid-request
 					}
@@ -172,7 +114,7 @@ func TestKillNineUnderLoad(t *testing.T) {
 			}(w)
 		}
 		time.Sleep(time.Duration(20+rng.IntN(300)) * time.Millisecond)
-		srv.kill()
+		srv.Kill()
 		cancel()
 		wg.Wait()
 		srv = start(t, bin, data)
@@ -193,7 +135,7 @@ func TestKillNineUnderLoad(t *testing.T) {
 		for i, a := range part {
 			raw[i] = a.raw
 		}
-		rs, err := srv.send(context.Background(), raw)
+		rs, err := send(context.Background(), srv, raw)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -203,7 +145,7 @@ func TestKillNineUnderLoad(t *testing.T) {
 			}
 		}
 	}
-	srv.kill()
+	srv.Kill()
 
 	// The data directory verifies: checksums, digest, conservation.
 	rep, err := daemon.Verify(data)
