@@ -184,13 +184,6 @@ type Engine struct {
 	index  uint64 // last applied log index
 	timeNs int64  // log time of the last applied entry
 
-	// applied counts Apply calls; digest caches the digest of the state
-	// after the applied-th call, when digestValid.
-	applied     uint64
-	digest      [32]byte
-	digestAt    uint64
-	digestValid bool
-
 	tokens map[string]*Token
 
 	// screening is the active sanctions configuration; lists == "" means
@@ -246,7 +239,6 @@ func (e *Engine) Apply(index uint64, nowNs int64, cmds [][]byte) []any {
 		panic(fmt.Sprintf("engine: log time went back from %d to %d", e.timeNs, nowNs))
 	}
 	e.index, e.timeNs = index, nowNs
-	e.applied++
 	if len(cmds) == 0 {
 		// Expiry waits for an entry with results to report it on.
 		return nil

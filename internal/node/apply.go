@@ -123,14 +123,15 @@ func (n *Node) maybeSnapshot(conf *pb.ConfState) error {
 	if err != nil {
 		return fmt.Errorf("node: snapshot at %d: term: %w", index, err)
 	}
+	// Only the encoding holds up the apply loop: the record goroutine
+	// hashes it (see persistSnapshot).
 	n.mu.RLock()
 	data, err := n.cfg.Machine.Snapshot()
-	digest := n.cfg.Machine.Digest()
 	n.mu.RUnlock()
 	if err != nil {
 		return fmt.Errorf("node: snapshot at %d: %w", index, err)
 	}
-	meta := &snapshotMeta{Index: index, Term: term, UnixNano: n.lastApplied.Load(), Digest: digest, Conf: conf}
+	meta := &snapshotMeta{Index: index, Term: term, UnixNano: n.lastApplied.Load(), Conf: conf}
 	n.recordCh <- recordTask{index: index, snap: meta, data: data}
 	n.snapTakenIndex = index
 	n.snapTakenBytes = uint64(len(data))
@@ -191,6 +192,7 @@ func (n *Node) persistSnapshot(meta *snapshotMeta, data []byte) error {
 	if rec := n.recordedIndex(); rec < meta.Index {
 		panic(fmt.Sprintf("node: snapshot at %d ahead of recorder at %d", meta.Index, rec))
 	}
+	meta.Digest = n.cfg.Machine.SnapshotDigest(data)
 	key := snapKey(meta.Index)
 	conf, err := proto.Marshal(meta.Conf)
 	if err != nil {

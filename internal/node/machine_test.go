@@ -100,6 +100,8 @@ func (m *counterMachine) Restore(index uint64, data []byte) error {
 
 func (m *counterMachine) Digest() [32]byte { return sha256.Sum256(m.encode()) }
 
+func (*counterMachine) SnapshotDigest(data []byte) [32]byte { return sha256.Sum256(data) }
+
 func (m *counterMachine) count(key string) uint64 { return m.counts[key] }
 
 func (m *counterMachine) errors() []string {
@@ -140,3 +142,5 @@ func (m *nopMachine) Restore(index uint64, data []byte) error {
 func (m *nopMachine) Digest() [32]byte {
 	return sha256.Sum256(binary.LittleEndian.AppendUint64(nil, m.commands))
 }
+
+func (*nopMachine) SnapshotDigest(data []byte) [32]byte { return sha256.Sum256(data) }

@@ -61,6 +61,10 @@ type Machine interface {
 	Restore(index uint64, data []byte) error
 	// Digest is a hash over the canonical state (same log -> same digest).
 	Digest() [32]byte
+	// SnapshotDigest is the Digest of the state that data, from Snapshot,
+	// encodes, computed from the bytes alone: the node calls it off the
+	// apply goroutine while the machine goes on applying.
+	SnapshotDigest(data []byte) [32]byte
 }
 
 // Limits and defaults, named in one place.
