@@ -593,6 +593,9 @@ func (s *scanner) decodeText(raw string, pos int, inAttr bool) (string, bool, *s
 		if c == '&' || c == '\r' || (inAttr && (c == '\t' || c == '\n')) {
 			clean = false
 		}
+		if c == '>' && !inAttr && i >= 2 && raw[i-2] == ']' && raw[i-1] == ']' {
+			return "", false, s.fail(RuleXML, pos+i-2, "]]> outside a CDATA section")
+		}
 	}
 	if clean {
 		return raw, false, nil

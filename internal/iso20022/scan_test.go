@@ -47,6 +47,7 @@ func TestScanWellFormedness(t *testing.T) {
 		{"latin1", `<?xml version="1.0" encoding="ISO-8859-1"?><a/>`, RuleXML},
 		{"invalid utf8", "<a>\xff</a>", RuleXML},
 		{"control character", "<a>\x01</a>", RuleXML},
+		{"]]> outside CDATA", "<a>x]]>y</a>", RuleXML},
 		{"late declaration", `<a/><?xml version="1.0"?>`, RuleXML},
 		{"empty", ``, RuleXML},
 		{"unterminated comment", `<a><!-- </a>`, RuleXML},
