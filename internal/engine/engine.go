@@ -520,7 +520,7 @@ func (e *Engine) replay(key keyRef, keyHash, hash uint64) (Result, bool) {
 	if !found {
 		return Result{}, false
 	}
-	p := e.payment(id)
+	p := e.peek(id)
 	if p.ContentHash != hash {
 		return reject(IdempotencyConflict), true
 	}
@@ -838,8 +838,18 @@ func (e *Engine) record(p Payment, keyHash, uetrHash uint64) uint64 {
 	return p.ID
 }
 
-// payment returns the payment with id if it is still in memory, or nil.
+// payment returns the payment with id if it is still in memory, or nil, to
+// change it.
 func (e *Engine) payment(id uint64) *Payment {
+	if p := e.payments.mutable(id); p != nil {
+		return p
+	}
+	return e.parked[id]
+}
+
+// peek is payment for a caller that only reads the payment: it never copies
+// a chunk of the log that a snapshot shares.
+func (e *Engine) peek(id uint64) *Payment {
 	if p := e.payments.at(id); p != nil {
 		return p
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/binary"
+	"slices"
 
 	"github.com/cespare/xxhash/v2"
 
@@ -15,8 +16,14 @@ const paymentChunk = 1 << 14
 
 // paymentLog holds payments in id order, oldest first: the open ones and the
 // final ones still inside the dedupe window.
+//
+// A snapshot shares the log's chunks rather than copying them (see freeze):
+// owned[c] is false while chunks[c] may be shared with a snapshot, and the
+// log copies such a chunk before it first changes a payment in it. Appends
+// need no copy: they write past the end a snapshot sees.
 type paymentLog struct {
 	chunks [][]Payment
+	owned  []bool
 	head   int    // index of the oldest payment in chunks[0]
 	base   uint64 // id of the oldest payment
 	n      int
@@ -24,13 +31,38 @@ type paymentLog struct {
 
 func (l *paymentLog) len() int { return l.n }
 
-// at returns the payment with id, or nil.
+// at returns the payment with id, or nil, to read: a payment to change must
+// come from mutable.
 func (l *paymentLog) at(id uint64) *Payment {
 	if id < l.base || id-l.base >= uint64(l.n) {
 		return nil
 	}
 	i := uint64(l.head) + (id - l.base)
 	return &l.chunks[i/paymentChunk][i%paymentChunk]
+}
+
+// mutable is at for a payment the caller will change: it first copies the
+// payment's chunk if a snapshot may share it.
+func (l *paymentLog) mutable(id uint64) *Payment {
+	if id < l.base || id-l.base >= uint64(l.n) {
+		return nil
+	}
+	i := uint64(l.head) + (id - l.base)
+	c := i / paymentChunk
+	if !l.owned[c] {
+		l.chunks[c] = append(make([]Payment, 0, paymentChunk), l.chunks[c]...)
+		l.owned[c] = true
+	}
+	return &l.chunks[c][i%paymentChunk]
+}
+
+// freeze returns a copy of the log that later changes to l do not reach. It
+// shares the chunks, and marks them so that l copies one before changing it.
+func (l *paymentLog) freeze() paymentLog {
+	f := *l
+	f.chunks, f.owned = slices.Clone(l.chunks), nil
+	clear(l.owned)
+	return f
 }
 
 // push appends p, whose id must be the next in sequence.
@@ -41,13 +73,14 @@ func (l *paymentLog) push(p Payment) {
 	last := len(l.chunks) - 1
 	if last < 0 || len(l.chunks[last]) == paymentChunk {
 		l.chunks = append(l.chunks, make([]Payment, 0, paymentChunk))
+		l.owned = append(l.owned, true)
 		last++
 	}
 	l.chunks[last] = append(l.chunks[last], p)
 	l.n++
 }
 
-// front returns the oldest payment, or nil.
+// front returns the oldest payment, or nil, to read.
 func (l *paymentLog) front() *Payment {
 	if l.n == 0 {
 		return nil
@@ -55,15 +88,16 @@ func (l *paymentLog) front() *Payment {
 	return &l.chunks[0][l.head]
 }
 
-// pop removes the oldest payment.
+// pop removes the oldest payment. It leaves the payment's bytes in place (a
+// payment holds no pointers, so they keep nothing alive): a snapshot may
+// still be reading them.
 func (l *paymentLog) pop() {
-	l.chunks[0][l.head] = Payment{} // drop the key string for the collector
 	l.head++
 	l.base++
 	l.n--
 	if l.head == paymentChunk || l.n == 0 {
 		l.chunks[0] = nil
-		l.chunks = l.chunks[1:]
+		l.chunks, l.owned = l.chunks[1:], l.owned[1:]
 		l.head = 0
 	}
 }
@@ -269,7 +303,7 @@ func (x *keyIndex) get(k keyRef, h uint64, e *Engine) (uint64, bool) {
 		}
 	}
 	return x.t.find(h, func(id uint64) bool {
-		p := e.payment(id)
+		p := e.peek(id)
 		return p != nil && p.hasKey(k)
 	})
 }
@@ -277,7 +311,7 @@ func (x *keyIndex) get(k keyRef, h uint64, e *Engine) (uint64, bool) {
 // add indexes payment p, whose key (with hash h) is not indexed yet.
 func (x *keyIndex) add(p *Payment, h uint64, e *Engine) {
 	if x.t.full() {
-		x.t.grow(func(h, id uint64) { x.spill[e.payment(id).keyRef()] = id })
+		x.t.grow(func(h, id uint64) { x.spill[e.peek(id).keyRef()] = id })
 	}
 	if !x.t.place(h, p.ID) {
 		x.spill[p.keyRef()] = p.ID
@@ -326,7 +360,7 @@ func (x *uetrIndex) get(u *[16]byte, h uint64, e *Engine) (uint64, bool) {
 		}
 	}
 	return x.t.find(h, func(id uint64) bool {
-		p := e.payment(id)
+		p := e.peek(id)
 		return p != nil && p.UETR == *u
 	})
 }
@@ -334,7 +368,7 @@ func (x *uetrIndex) get(u *[16]byte, h uint64, e *Engine) (uint64, bool) {
 // add indexes payment p, whose UETR (with hash h) is not indexed yet.
 func (x *uetrIndex) add(p *Payment, h uint64, e *Engine) {
 	if x.t.full() {
-		x.t.grow(func(h, id uint64) { x.spill[e.payment(id).UETR] = id })
+		x.t.grow(func(h, id uint64) { x.spill[e.peek(id).UETR] = id })
 	}
 	if !x.t.place(h, p.ID) {
 		x.spill[p.UETR] = p.ID

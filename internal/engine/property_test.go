@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
 	"math/big"
 	"testing"
@@ -87,8 +88,19 @@ func TestProperties(t *testing.T) {
 			}
 			return c
 		})
+		// Captures taken along the way must still encode the state as it
+		// was when taken (see Capture).
+		type capture struct {
+			encode func() []byte
+			want   []byte
+		}
+		var captures []capture
 		batches := rapid.IntRange(1, 25).Draw(t, "batches")
 		for b := 0; b < batches; b++ {
+			if rapid.Bool().Draw(t, "capture") {
+				want, _ := e.Snapshot()
+				captures = append(captures, capture{e.Capture(), want})
+			}
 			index++
 			now += int64(rapid.IntRange(0, 3).Draw(t, "advanceMinutes")) * 60e9
 			cmds := rapid.SliceOfN(genCommand, 1, 12).Draw(t, "cmds")
@@ -121,6 +133,11 @@ func TestProperties(t *testing.T) {
 				if gotBal.Cmp(bal) != 0 {
 					t.Fatalf("batch %d: balance %v = %s; model %s", b, key, gotBal, bal)
 				}
+			}
+		}
+		for i, c := range captures {
+			if !bytes.Equal(c.encode(), c.want) {
+				t.Fatalf("capture %d does not encode the state it was taken of", i)
 			}
 		}
 		// The same log applied to a fresh engine gives the same digest.

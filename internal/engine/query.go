@@ -93,7 +93,7 @@ func (e *Engine) AccountCount() int { return e.ledger.Len() }
 // Payment returns a payment still held in memory (open, or final within
 // the dedupe window).
 func (e *Engine) Payment(id uint64) (Payment, bool) {
-	p := e.payment(id)
+	p := e.peek(id)
 	if p == nil {
 		return Payment{}, false
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -22,6 +23,16 @@ var ErrSnapshot = errors.New("engine: bad snapshot")
 // Snapshot encodes the full state.
 func (e *Engine) Snapshot() ([]byte, error) { return e.encode(), nil }
 
+// Capture takes the state as it is now and returns a function that encodes it
+// as Snapshot would. Capture itself is quick: it copies the accounts and the
+// small tables, and shares the payment log, the bulk of the state, copy on
+// write. encode may run on another goroutine while the engine goes on
+// applying, and sees nothing that later commands change.
+func (e *Engine) Capture() (encode func() []byte) {
+	f := e.freeze()
+	return f.encode
+}
+
 // Digest returns the SHA-256 of the canonical state.
 func (e *Engine) Digest() [32]byte { return sha256.Sum256(e.encode()) }
 
@@ -31,20 +42,86 @@ func (e *Engine) Digest() [32]byte { return sha256.Sum256(e.encode()) }
 func (*Engine) SnapshotDigest(data []byte) [32]byte { return sha256.Sum256(data) }
 
 func (e *Engine) encode() []byte {
-	accounts := e.ledger.Accounts()
-	b := make([]byte, 0, 64+len(accounts)*80+e.payments.len()*80+len(e.participants)*64)
+	f := e.state()
+	return f.encode()
+}
+
+// frozen is the state a snapshot encodes, in the order it encodes it, held
+// apart from the engine (see Capture).
+type frozen struct {
+	index        uint64
+	timeNs       int64
+	currencies   []Currency
+	participants []Participant
+	accounts     []ledger.Account
+	pending      []ledger.PendingTransfer // by id
+	nextPayment  uint64
+	payments     paymentLog
+	tokens       []Token // by id
+	screening    screeningConfig
+	parked       []Payment // by id
+	reviews      []reviewOf
+}
+
+// reviewOf is a payment's first approval (see Engine.reviews), by id.
+type reviewOf struct {
+	id uint64
+	review
+}
+
+// state returns the state to encode at once: it shares the accounts,
+// participants and payment log with the engine, so the next Apply changes
+// it.
+func (e *Engine) state() frozen {
+	pending := make([]ledger.PendingTransfer, 0, e.ledger.PendingCount())
+	for _, id := range e.ledger.PendingIDs() {
+		pending = append(pending, *e.ledger.Pending(id))
+	}
+	parked := make([]Payment, 0, len(e.parked))
+	for _, p := range e.parked {
+		parked = append(parked, *p)
+	}
+	slices.SortFunc(parked, func(a, b Payment) int { return cmp.Compare(a.ID, b.ID) })
+	reviews := make([]reviewOf, 0, len(e.reviews))
+	for id, r := range e.reviews {
+		reviews = append(reviews, reviewOf{id, r})
+	}
+	slices.SortFunc(reviews, func(a, b reviewOf) int { return cmp.Compare(a.id, b.id) })
+	return frozen{
+		index: e.index, timeNs: e.timeNs, currencies: e.currencies, participants: e.participants,
+		accounts: e.ledger.Accounts(), pending: pending, nextPayment: e.nextPayment, payments: e.payments,
+		tokens: e.Tokens(), screening: e.screening, parked: parked, reviews: reviews,
+	}
+}
+
+// freeze is state with nothing shared that a later Apply changes: the
+// tables are copied and the payment log frozen (see paymentLog.freeze).
+func (e *Engine) freeze() frozen {
+	f := e.state()
+	f.currencies = slices.Clone(f.currencies)
+	f.participants = slices.Clone(f.participants)
+	for i := range f.participants {
+		f.participants[i].accounts = slices.Clone(f.participants[i].accounts)
+	}
+	f.accounts = slices.Clone(f.accounts)
+	f.payments = e.payments.freeze()
+	return f
+}
+
+func (f *frozen) encode() []byte {
+	b := make([]byte, 0, 64+len(f.accounts)*80+f.payments.len()*80+len(f.participants)*64)
 	b = append(b, snapshotMagic...)
-	b = binary.AppendUvarint(b, e.index)
-	b = binary.AppendVarint(b, e.timeNs)
-	b = binary.AppendUvarint(b, uint64(len(e.currencies)))
-	for _, c := range e.currencies {
+	b = binary.AppendUvarint(b, f.index)
+	b = binary.AppendVarint(b, f.timeNs)
+	b = binary.AppendUvarint(b, uint64(len(f.currencies)))
+	for _, c := range f.currencies {
 		b = appendStr(b, c.Code)
 		b = binary.AppendUvarint(b, uint64(c.Issuer))
 		b = binary.AppendUvarint(b, uint64(c.IssuerAccount))
 	}
-	b = binary.AppendUvarint(b, uint64(len(e.participants)))
-	for i := range e.participants {
-		p := &e.participants[i]
+	b = binary.AppendUvarint(b, uint64(len(f.participants)))
+	for i := range f.participants {
+		p := &f.participants[i]
 		b = appendStr(b, p.ID)
 		b = appendStr(b, p.Name)
 		b = appendStr(b, p.LEI)
@@ -55,9 +132,9 @@ func (e *Engine) encode() []byte {
 			b = binary.AppendUvarint(b, uint64(a+1)) // noAccount encodes as 0
 		}
 	}
-	b = binary.AppendUvarint(b, uint64(len(accounts)))
-	for i := range accounts {
-		a := &accounts[i]
+	b = binary.AppendUvarint(b, uint64(len(f.accounts)))
+	for i := range f.accounts {
+		a := &f.accounts[i]
 		for _, v := range [4]money.Uint128{a.DebitsPosted, a.CreditsPosted, a.DebitsPending, a.CreditsPending} {
 			b = binary.AppendUvarint(b, v.Hi)
 			b = binary.AppendUvarint(b, v.Lo)
@@ -68,23 +145,21 @@ func (e *Engine) encode() []byte {
 		b = appendBool(b, a.Unbounded)
 		b = binary.AppendUvarint(b, uint64(a.Currency))
 	}
-	pending := e.ledger.PendingIDs()
-	b = binary.AppendUvarint(b, uint64(len(pending)))
-	for _, id := range pending {
-		p := e.ledger.Pending(id)
+	b = binary.AppendUvarint(b, uint64(len(f.pending)))
+	for i := range f.pending {
+		p := &f.pending[i]
 		b = binary.AppendUvarint(b, p.ID)
 		b = binary.AppendUvarint(b, uint64(p.Debit))
 		b = binary.AppendUvarint(b, uint64(p.Credit))
 		b = binary.AppendUvarint(b, p.Amount)
 		b = binary.AppendVarint(b, p.Deadline)
 	}
-	b = binary.AppendUvarint(b, e.nextPayment)
-	b = binary.AppendUvarint(b, e.payments.base)
-	b = binary.AppendUvarint(b, uint64(e.payments.len()))
-	e.payments.each(func(p *Payment) { b = appendPayment(b, p) })
-	tokens := e.Tokens()
-	b = binary.AppendUvarint(b, uint64(len(tokens)))
-	for _, t := range tokens {
+	b = binary.AppendUvarint(b, f.nextPayment)
+	b = binary.AppendUvarint(b, f.payments.base)
+	b = binary.AppendUvarint(b, uint64(f.payments.len()))
+	f.payments.each(func(p *Payment) { b = appendPayment(b, p) })
+	b = binary.AppendUvarint(b, uint64(len(f.tokens)))
+	for _, t := range f.tokens {
 		b = appendStr(b, t.ID)
 		b = append(b, t.Hash[:]...)
 		b = appendStr(b, t.Participant)
@@ -93,29 +168,19 @@ func (e *Engine) encode() []byte {
 		b = appendBool(b, t.Revoked)
 		b = binary.AppendVarint(b, t.RevokedNs)
 	}
-	b = appendStr(b, e.screening.lists)
-	b = binary.AppendUvarint(b, uint64(e.screening.threshold))
-	b = appendBool(b, e.screening.fourEyes)
-	parked := make([]uint64, 0, len(e.parked))
-	for id := range e.parked {
-		parked = append(parked, id)
+	b = appendStr(b, f.screening.lists)
+	b = binary.AppendUvarint(b, uint64(f.screening.threshold))
+	b = appendBool(b, f.screening.fourEyes)
+	b = binary.AppendUvarint(b, uint64(len(f.parked)))
+	for i := range f.parked {
+		b = binary.AppendUvarint(b, f.parked[i].ID)
+		b = appendPayment(b, &f.parked[i])
 	}
-	slices.Sort(parked)
-	b = binary.AppendUvarint(b, uint64(len(parked)))
-	for _, id := range parked {
-		b = binary.AppendUvarint(b, id)
-		b = appendPayment(b, e.parked[id])
-	}
-	reviews := make([]uint64, 0, len(e.reviews))
-	for id := range e.reviews {
-		reviews = append(reviews, id)
-	}
-	slices.Sort(reviews)
-	b = binary.AppendUvarint(b, uint64(len(reviews)))
-	for _, id := range reviews {
-		b = binary.AppendUvarint(b, id)
-		b = appendBool(b, e.reviews[id].release)
-		b = appendStr(b, e.reviews[id].user)
+	b = binary.AppendUvarint(b, uint64(len(f.reviews)))
+	for _, r := range f.reviews {
+		b = binary.AppendUvarint(b, r.id)
+		b = appendBool(b, r.release)
+		b = appendStr(b, r.user)
 	}
 	return b
 }

@@ -116,25 +116,24 @@ func (n *Node) maybeSnapshot(conf *pb.ConfState) error {
 	// Never snapshot a large state under a short log: it would be encoded
 	// over and over. Replay stays bounded by snapshotLogRatio times the
 	// state's size.
-	if n.bytesSinceSnap < snapshotLogRatio*n.snapTakenBytes {
+	if n.bytesSinceSnap < snapshotLogRatio*n.snapTakenBytes.Load() {
 		return nil
 	}
 	term, err := n.storage.Term(index)
 	if err != nil {
 		return fmt.Errorf("node: snapshot at %d: term: %w", index, err)
 	}
-	// Only the encoding holds up the apply loop: the record goroutine
-	// hashes it (see persistSnapshot).
-	n.mu.RLock()
-	data, err := n.cfg.Machine.Snapshot()
-	n.mu.RUnlock()
-	if err != nil {
-		return fmt.Errorf("node: snapshot at %d: %w", index, err)
-	}
+	// Only the capture holds up the apply loop: the machine's data is
+	// encoded on a goroutine of its own, and the record goroutine hashes
+	// and writes it once the history has caught up (see persistSnapshot).
+	n.mu.Lock()
+	encode := n.cfg.Machine.Capture()
+	n.mu.Unlock()
+	data := make(chan []byte, 1)
+	go func() { data <- encode() }()
 	meta := &snapshotMeta{Index: index, Term: term, UnixNano: n.lastApplied.Load(), Conf: conf}
 	n.recordCh <- recordTask{index: index, snap: meta, data: data}
 	n.snapTakenIndex = index
-	n.snapTakenBytes = uint64(len(data))
 	n.bytesSinceSnap = 0
 	return nil
 }
@@ -151,7 +150,7 @@ func (n *Node) recordLoop() {
 			continue
 		}
 		if t.snap != nil {
-			if err := n.persistSnapshot(t.snap, t.data); err != nil {
+			if err := n.persistSnapshot(t.snap, <-t.data); err != nil {
 				n.fail(err)
 			}
 			continue
@@ -192,6 +191,7 @@ func (n *Node) persistSnapshot(meta *snapshotMeta, data []byte) error {
 	if rec := n.recordedIndex(); rec < meta.Index {
 		panic(fmt.Sprintf("node: snapshot at %d ahead of recorder at %d", meta.Index, rec))
 	}
+	n.snapTakenBytes.Store(uint64(len(data)))
 	meta.Digest = n.cfg.Machine.SnapshotDigest(data)
 	key := snapKey(meta.Index)
 	conf, err := proto.Marshal(meta.Conf)

@@ -62,7 +62,10 @@ func (m *counterMachine) encode() []byte {
 	return b
 }
 
-func (m *counterMachine) Snapshot() ([]byte, error) { return m.encode(), nil }
+func (m *counterMachine) Capture() func() []byte {
+	data := m.encode()
+	return func() []byte { return data }
+}
 
 func (m *counterMachine) Restore(index uint64, data []byte) error {
 	if len(data) < 16 {
@@ -127,8 +130,9 @@ func (m *nopMachine) Apply(index uint64, unixNano int64, cmds [][]byte) []any {
 	return results
 }
 
-func (m *nopMachine) Snapshot() ([]byte, error) {
-	return binary.LittleEndian.AppendUint64(nil, m.commands), nil
+func (m *nopMachine) Capture() func() []byte {
+	data := binary.LittleEndian.AppendUint64(nil, m.commands)
+	return func() []byte { return data }
 }
 
 func (m *nopMachine) Restore(index uint64, data []byte) error {

@@ -53,8 +53,12 @@ type Machine interface {
 	// Apply applies the commands of one committed log entry, in order, at the
 	// entry's log-assigned time (unix nanoseconds), and returns one result per command.
 	Apply(index uint64, unixNano int64, cmds [][]byte) []any
-	// Snapshot encodes the full state as of the last applied index.
-	Snapshot() ([]byte, error)
+	// Capture takes the full state as of the last applied index and returns
+	// a function that encodes it. Capture runs on the apply goroutine and
+	// should be quick; the node calls encode on another goroutine while
+	// Apply goes on, and encode must see nothing that later Apply calls
+	// change.
+	Capture() (encode func() []byte)
 	// Restore replaces the state with a snapshot taken at index. NB: index
 	// may exceed the last index passed to Apply, because entries without
 	// commands (a new leader's no-op) are not passed to Apply.
@@ -251,7 +255,7 @@ type Node struct {
 
 	// Owned by the apply goroutine.
 	snapTakenIndex uint64
-	snapTakenBytes uint64 // size of the machine data in the last snapshot
+	snapTakenBytes atomic.Uint64 // size of the machine data in the last snapshot (set when encoded)
 	bytesSinceSnap uint64
 
 	applyCh  chan applyTask
@@ -315,7 +319,7 @@ type recordTask struct {
 	cmds     [][]byte
 	results  []any
 	snap     *snapshotMeta
-	data     []byte
+	data     <-chan []byte // the snapshot's machine data, once encoded
 }
 
 // Open opens (or creates) the data directory, restores the newest snapshot,
@@ -440,7 +444,7 @@ func start(cfg Config, db *pebble.DB) (*Node, error) {
 	n.applied.Store(snapIndex)
 	n.snapIndex.Store(snapIndex)
 	n.snapTakenIndex = snapIndex
-	n.snapTakenBytes = uint64(snapBytes)
+	n.snapTakenBytes.Store(uint64(snapBytes))
 	n.firstIndex.Store(snapIndex + 1)
 	n.lastIndex.Store(n.persistedLast)
 	n.proposalSeq = uint64(cfg.Now().UnixNano()) // readable in logs; uniqueness comes from incarnation
