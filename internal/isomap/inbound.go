@@ -698,14 +698,14 @@ func (mp *mapper) cancellation() error {
 		u := &r.Undrlyg[j]
 		var grp *iso20022.OriginalGroup
 		if g := u.OrgnlGrpInfAndCxl; g != nil {
-			grp = &iso20022.OriginalGroup{OrgnlMsgID: g.OrgnlMsgID, OrgnlMsgNmID: g.OrgnlMsgNmID, OrgnlCreDtTm: g.OrgnlCreDtTm}
+			grp = groupRef(&iso20022.OriginalGroup{OrgnlMsgID: g.OrgnlMsgID, OrgnlMsgNmID: g.OrgnlMsgNmID, OrgnlCreDtTm: g.OrgnlCreDtTm})
 		}
 		for t := range u.TxInf {
 			tx := &u.TxInf[t]
 			st := iso20022.TxStatus{StsID: ref(tx.CxlID), OrgnlGrpInf: grp, OrgnlInstrID: ref(tx.OrgnlInstrID),
 				OrgnlEndToEndID: ref(tx.OrgnlEndToEndID), OrgnlTxID: ref(tx.OrgnlTxID)}
-			if tx.OrgnlGrpInf != nil {
-				st.OrgnlGrpInf = tx.OrgnlGrpInf
+			if g := groupRef(tx.OrgnlGrpInf); g != nil {
+				st.OrgnlGrpInf = g
 			}
 			if _, ok := parseUUID(tx.OrgnlUETR); ok {
 				st.OrgnlUETR = tx.OrgnlUETR
@@ -769,6 +769,16 @@ func ref(s string) string {
 		return ""
 	}
 	return s
+}
+
+// groupRef is ref for an original group: g if it can be echoed in a status
+// report (both ids present and within 35 characters), or nil. A group that
+// is not has already made the transaction's own errors.
+func groupRef(g *iso20022.OriginalGroup) *iso20022.OriginalGroup {
+	if g == nil || g.OrgnlMsgID == "" || g.OrgnlMsgNmID == "" || ref(g.OrgnlMsgID) == "" || ref(g.OrgnlMsgNmID) == "" {
+		return nil
+	}
+	return g
 }
 
 // SetResult records the engine's result for transaction i.
