@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 	pb "go.etcd.io/raft/v3/raftpb"
@@ -211,6 +213,25 @@ func (p pebbleLogger) Errorf(format string, args ...any) {
 
 func (p pebbleLogger) Fatalf(format string, args ...any) {
 	panic("pebble: " + fmt.Sprintf(format, args...))
+}
+
+// stallListener warns of what holds up every commit: Pebble delaying writes
+// (too many memtables or level-0 files waiting for compaction) and a slow
+// disk.
+func stallListener(log *slog.Logger) *pebble.EventListener {
+	var began atomic.Int64 // unix nanoseconds
+	return &pebble.EventListener{
+		WriteStallBegin: func(info pebble.WriteStallBeginInfo) {
+			began.Store(time.Now().UnixNano())
+			log.Warn("node: storage write stall", "reason", info.Reason)
+		},
+		WriteStallEnd: func() {
+			log.Warn("node: storage write stall ended", "after", time.Since(time.Unix(0, began.Load())).String())
+		},
+		DiskSlow: func(info pebble.DiskSlowInfo) {
+			log.Warn("node: slow disk", "op", info.OpType.String(), "path", info.Path, "duration", info.Duration.String())
+		},
+	}
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
