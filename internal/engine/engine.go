@@ -694,7 +694,7 @@ func (e *Engine) resolve(c *Command) Result {
 	if void && c.Amount != 0 {
 		return reject(PostExceedsPending)
 	}
-	p := e.payment(c.PendingID)
+	p := e.peek(c.PendingID)
 	// A participant may resolve only its own reservations; others learn
 	// nothing about it, not even that it exists.
 	if p == nil || p.Kind != KindReserve || (c.Participant != "" && e.participants[p.Payer].ID != c.Participant) {
@@ -712,6 +712,7 @@ func (e *Engine) resolve(c *Command) Result {
 	if lr != ledger.OK {
 		return reject(fromLedger(lr))
 	}
+	p = e.payment(p.ID)
 	p.UpdatedNs = e.timeNs
 	t := Transfer{Payment: p.ID, Debit: done.Debit, Credit: done.Credit, Currency: p.Currency}
 	if void {

@@ -12,7 +12,7 @@ func (e *Engine) cancel(c *Command) Result {
 	if !validText(c.Remittance, TextLenMax) {
 		return reject(TextInvalid)
 	}
-	p := e.payment(c.PendingID)
+	p := e.peek(c.PendingID)
 	if p == nil || p.Kind == KindLinked || e.participants[p.Payer].ID != c.Participant {
 		return reject(OriginalUnknown)
 	}
@@ -20,6 +20,7 @@ func (e *Engine) cancel(c *Command) Result {
 		return reject(NotCancellable)
 	}
 	delete(e.reviews, p.ID)
+	p = e.payment(p.ID)
 	p.Status, p.UpdatedNs = StatusCancelled, e.timeNs
 	e.unpark(p)
 	return Result{Member: -1, Payment: p.ID, Status: StatusCancelled}
@@ -51,7 +52,7 @@ func (e *Engine) returnPayment(c *Command, ref *refs, raw []byte) Result {
 	if _, dup := e.byUETR.get(&c.UETR, uetrHash, e); dup {
 		return reject(UETRDuplicate)
 	}
-	orig := e.payment(c.PendingID)
+	orig := e.peek(c.PendingID)
 	if returner == nil || orig == nil || orig.Kind != KindPay || orig.Payee != returnerIdx {
 		return reject(OriginalUnknown)
 	}
@@ -69,11 +70,11 @@ func (e *Engine) returnPayment(c *Command, ref *refs, raw []byte) Result {
 	if lr := e.ledger.Post(t); lr != ledger.OK {
 		return reject(fromLedger(lr))
 	}
-	orig.Returned += c.Amount
-	origID := orig.ID
-	// NB: record may grow the payment log; orig is not used after it.
-	id := e.record(Payment{Kind: KindReturn, Payer: returnerIdx, Payee: orig.Payer, Currency: orig.Currency, Amount: c.Amount, Posted: c.Amount,
-		UETR: c.UETR, key: newStoredKey(c.Key), ContentHash: hash, Status: StatusSettled, Original: origID}, keyHash, uetrHash)
+	e.payment(orig.ID).Returned += c.Amount
+	back := Payment{Kind: KindReturn, Payer: returnerIdx, Payee: orig.Payer, Currency: orig.Currency, Amount: c.Amount, Posted: c.Amount,
+		UETR: c.UETR, key: newStoredKey(c.Key), ContentHash: hash, Status: StatusSettled, Original: orig.ID}
+	// NB: orig is not used after record, which may change the payment log.
+	id := e.record(back, keyHash, uetrHash)
 	return Result{Member: -1, Payment: id, Status: StatusSettled,
-		Transfers: e.oneTransfer(Transfer{Payment: id, Debit: t.Debit, Credit: t.Credit, Currency: orig.Currency, Amount: t.Amount})}
+		Transfers: e.oneTransfer(Transfer{Payment: id, Debit: t.Debit, Credit: t.Credit, Currency: back.Currency, Amount: t.Amount})}
 }

@@ -50,7 +50,7 @@ func (e *Engine) review(c *Command) Result {
 	if !validText(c.Name, TextLenMax) || c.Name == "" || !validText(c.Remittance, TextLenMax) {
 		return reject(TextInvalid)
 	}
-	p := e.payment(c.PendingID)
+	p := e.peek(c.PendingID)
 	if p == nil || p.Status != StatusHeld {
 		return reject(NotHeld)
 	}
@@ -65,6 +65,7 @@ func (e *Engine) review(c *Command) Result {
 		}
 	}
 	delete(e.reviews, p.ID)
+	p = e.payment(p.ID)
 	p.UpdatedNs = e.timeNs
 	if !release {
 		p.Status, p.Reason = StatusRejected, ComplianceRejected

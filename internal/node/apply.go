@@ -53,16 +53,17 @@ func (n *Node) applyEntry(e *pb.Entry) error {
 		if len(results) != len(cmds) {
 			panic(fmt.Sprintf("node: machine returned %d results for %d commands at entry %d", len(results), len(cmds), index))
 		}
-		// NB: applied advances before any client hears its result, so a
-		// client that then reads Status().Applied sees its own entry (and
-		// WaitRecorded on it gives read-your-writes on the history).
+		// NB: applied and the counters advance before any client hears
+		// its result, so a client that then reads Status() sees its own
+		// entry (and WaitRecorded on it gives read-your-writes on the
+		// history).
 		n.applied.Store(index)
-		n.answer(h, index, results)
-		task.unixNano, task.cmds, task.results = h.UnixNano, cmds, results
 		n.lastApplied.Store(h.UnixNano)
 		n.entriesApplied.Add(1)
 		n.commandsApplied.Add(uint64(len(cmds)))
 		n.bytesSinceSnap += uint64(len(data))
+		n.answer(h, index, results)
+		task.unixNano, task.cmds, task.results = h.UnixNano, cmds, results
 	}
 	n.applied.Store(index) // again, for an entry without commands
 	n.recordCh <- task
@@ -119,6 +120,13 @@ func (n *Node) maybeSnapshot(conf *pb.ConfState) error {
 	if n.bytesSinceSnap < snapshotLogRatio*n.snapTakenBytes.Load() {
 		return nil
 	}
+	// One snapshot at a time, so that captures (and the chunks they keep)
+	// cannot pile up: a snapshot due before the last is written waits for
+	// it. That takes a log growing by twice the state's size while one
+	// snapshot is encoded and written, which is rare.
+	if n.snapDone != nil {
+		<-n.snapDone
+	}
 	term, err := n.storage.Term(index)
 	if err != nil {
 		return fmt.Errorf("node: snapshot at %d: term: %w", index, err)
@@ -132,7 +140,8 @@ func (n *Node) maybeSnapshot(conf *pb.ConfState) error {
 	data := make(chan []byte, 1)
 	go func() { data <- encode() }()
 	meta := &snapshotMeta{Index: index, Term: term, UnixNano: n.lastApplied.Load(), Conf: conf}
-	n.recordCh <- recordTask{index: index, snap: meta, data: data}
+	n.snapDone = make(chan struct{})
+	n.recordCh <- recordTask{index: index, snap: meta, data: data, done: n.snapDone}
 	n.snapTakenIndex = index
 	n.bytesSinceSnap = 0
 	return nil
@@ -146,13 +155,16 @@ func (n *Node) recordLoop() {
 	b := n.db.NewBatch()
 	defer func() { _ = b.Close() }()
 	for t := range n.recordCh {
-		if n.isFailed() {
+		if t.done != nil {
+			if !n.isFailed() {
+				if err := n.persistSnapshot(t.snap, <-t.data); err != nil {
+					n.fail(err)
+				}
+			}
+			close(t.done) // written, or never will be: the apply loop may go on
 			continue
 		}
-		if t.snap != nil {
-			if err := n.persistSnapshot(t.snap, <-t.data); err != nil {
-				n.fail(err)
-			}
+		if n.isFailed() {
 			continue
 		}
 		if err := n.record(b, t); err != nil {

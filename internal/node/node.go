@@ -65,9 +65,9 @@ type Machine interface {
 	Restore(index uint64, data []byte) error
 	// Digest is a hash over the canonical state (same log -> same digest).
 	Digest() [32]byte
-	// SnapshotDigest is the Digest of the state that data, from Snapshot,
-	// encodes, computed from the bytes alone: the node calls it off the
-	// apply goroutine while the machine goes on applying.
+	// SnapshotDigest is the Digest of the state that data (from an encode
+	// Capture returned) encodes, computed from the bytes alone: the node
+	// calls it off the apply goroutine while the machine goes on applying.
 	SnapshotDigest(data []byte) [32]byte
 }
 
@@ -262,6 +262,7 @@ type Node struct {
 	// Owned by the apply goroutine.
 	snapTakenIndex uint64
 	snapTakenBytes atomic.Uint64 // size of the machine data in the last snapshot (set when encoded)
+	snapDone       chan struct{} // closed when the last snapshot sent to the recorder is written
 	bytesSinceSnap uint64
 
 	applyCh  chan applyTask
@@ -325,7 +326,8 @@ type recordTask struct {
 	cmds     [][]byte
 	results  []any
 	snap     *snapshotMeta
-	data     <-chan []byte // the snapshot's machine data, once encoded
+	data     <-chan []byte   // the snapshot's machine data, once encoded
+	done     chan<- struct{} // closed when the snapshot is written (or the node failed)
 }
 
 // Open opens (or creates) the data directory, restores the newest snapshot,

@@ -215,9 +215,8 @@ func (p pebbleLogger) Fatalf(format string, args ...any) {
 	panic("pebble: " + fmt.Sprintf(format, args...))
 }
 
-// stallListener warns of what holds up every commit: Pebble delaying writes
-// (too many memtables or level-0 files waiting for compaction) and a slow
-// disk.
+// stallListener warns of what holds up every commit: Pebble stopping writes
+// while too many memtables or level-0 files wait to be flushed or compacted.
 func stallListener(log *slog.Logger) *pebble.EventListener {
 	var began atomic.Int64 // unix nanoseconds
 	return &pebble.EventListener{
@@ -227,9 +226,6 @@ func stallListener(log *slog.Logger) *pebble.EventListener {
 		},
 		WriteStallEnd: func() {
 			log.Warn("node: storage write stall ended", "after", time.Since(time.Unix(0, began.Load())).String())
-		},
-		DiskSlow: func(info pebble.DiskSlowInfo) {
-			log.Warn("node: slow disk", "op", info.OpType.String(), "path", info.Path, "duration", info.Duration.String())
 		},
 	}
 }
