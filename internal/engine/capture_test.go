@@ -124,3 +124,36 @@ func TestCaptureWhileApplying(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRejectedCommandsCopyNoChunk checks that only an accepted change copies
+// a chunk a capture shares: commands refused after looking the payment up
+// leave the chunk shared.
+func TestRejectedCommandsCopyNoChunk(t *testing.T) {
+	e, index, now := smallUnion(t)
+	rs := e.ApplyCommands(index+1, now,
+		&Command{Kind: KindReserve, Participant: "SBININBBXXX", Payee: "HDFCINBBXXX", Currency: "INR", Amount: 5, Key: "r", TimeoutNs: 60e9},
+		&Command{Kind: KindPay, Participant: "SBININBBXXX", Payee: "HDFCINBBXXX", Currency: "INR", Amount: 5, Key: "p", UETR: testUETR(1)})
+	reserved, paid := rs[0].Payment, rs[1].Payment
+	e.Capture()
+	rejected := []*Command{
+		{Kind: KindPost, Participant: "HDFCINBBXXX", PendingID: reserved}, // not the payer's
+		{Kind: KindCancel, Participant: "SBININBBXXX", PendingID: paid},   // settled: not cancellable
+		{Kind: KindRelease, Name: "officer", PendingID: paid},             // not held
+		{Kind: KindReturn, Participant: "HDFCINBBXXX", PendingID: paid, Amount: 6, Key: "x", // more than paid
+			UETR: testUETR(2)},
+	}
+	for i, r := range e.ApplyCommands(index+2, now, rejected...) {
+		if r.Reason == OK {
+			t.Fatalf("command %d (%s) accepted; the test needs it refused", i, rejected[i].Kind)
+		}
+	}
+	if e.payments.owned[0] {
+		t.Fatal("a refused command copied the shared chunk")
+	}
+	if r := e.ApplyCommands(index+3, now, &Command{Kind: KindPost, Participant: "SBININBBXXX", PendingID: reserved})[0]; r.Reason != OK {
+		t.Fatalf("post = %s", r.Reason)
+	}
+	if !e.payments.owned[0] {
+		t.Fatal("an accepted post changed a shared chunk without copying it")
+	}
+}
