@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/mutua-org/mutua/internal/httpapi"
-	"github.com/mutua-org/mutua/internal/testbin"
+	"github.com/mutua-org/mutua/internal/serveproc"
 
 	// The binary is built from the same packages: importing them makes the
 	// test cache notice when any of them changes.
@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary, err = testbin.Build(dir)
+	binary, err = serveproc.Build(dir)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "blackbox:", err)
 		os.RemoveAll(dir)
@@ -45,7 +45,7 @@ func TestMain(m *testing.M) {
 // node is a running `mutua serve`.
 type node struct {
 	t    *testing.T
-	srv  *testbin.Server
+	srv  *serveproc.Server
 	url  string
 	dir  string
 	op   string // the operator token from DIR/operator.token
@@ -57,7 +57,7 @@ type node struct {
 // test if it did not exit cleanly.
 func startNode(t *testing.T, dir string) *node {
 	t.Helper()
-	srv, err := testbin.Start(binary, dir)
+	srv, err := serveproc.Start(binary, dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,29 +1,24 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
-	"github.com/mutua-org/mutua/internal/daemon"
 	"github.com/mutua-org/mutua/internal/engine"
 	"github.com/mutua-org/mutua/internal/httpapi"
+	"github.com/mutua-org/mutua/internal/serveproc"
 	"github.com/mutua-org/mutua/internal/sim"
 )
 
@@ -180,84 +175,19 @@ func benchEngine(u *sim.Union, d time.Duration) (float64, float64) {
 	return float64(transfers) / spent.Seconds(), spent.Seconds()
 }
 
-// child is a `mutua serve` process started by the bench.
-type child struct {
-	cmd   *exec.Cmd
-	done  chan error // receives Wait's result when the process exits
-	dir   string
-	url   string
-	token string
-	ready time.Duration
-}
-
-// startChild starts `mutua serve` on dir and waits until it is ready.
-func startChild(dir string, extra []string, stderr io.Writer) (*child, error) {
+// startNode runs this binary's `mutua serve` on dir, its log going to
+// stderr, and waits until it is ready (see serveproc.Start).
+func startNode(dir string, extra []string, stderr io.Writer) (*serveproc.Server, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	c := &child{dir: dir, url: "http://" + addr}
-	c.cmd = exec.Command(exe, append([]string{"serve", "--data", dir, "--listen", addr, "--log-level", "warn"}, extra...)...)
-	c.cmd.Stderr = stderr
-	out, err := c.cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	start := time.Now()
-	if err := c.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go io.Copy(io.Discard, bufio.NewReader(out))
-	c.done = make(chan error, 1)
-	go func() { c.done <- c.cmd.Wait() }()
-	for {
-		select {
-		case err := <-c.done:
-			return nil, fmt.Errorf("mutua serve exited before it was ready: %v", err)
-		default:
-		}
-		resp, err := http.Get(c.url + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Since(start) > 10*time.Minute {
-			c.cmd.Process.Kill()
-			return nil, errors.New("mutua serve not ready after 10 minutes")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	c.ready = time.Since(start)
-	tok, err := os.ReadFile(filepath.Join(dir, daemon.OperatorTokenFile))
-	if err != nil {
-		return nil, err
-	}
-	c.token = strings.TrimSpace(string(tok))
-	return c, nil
+	return serveproc.Start(exe, dir, stderr, append([]string{"--log-level", "warn"}, extra...)...)
 }
 
-func (c *child) stop(sig syscall.Signal) error {
-	c.cmd.Process.Signal(sig)
-	err := <-c.done
-	c.done <- err // later stops see the same exit
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		return nil // killed or stopped by the signal, as asked
-	}
-	return err
-}
-
-// rss returns the child's resident set size in MiB from /proc.
-func (c *child) rss() (float64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
+// rssMiB returns a process's resident set size in MiB from /proc.
+func rssMiB(pid int) (float64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
 	}
@@ -276,8 +206,8 @@ type batchClient struct {
 	http       *http.Client
 }
 
-func newBatchClient(c *child) *batchClient {
-	return &batchClient{url: c.url, token: c.token, http: &http.Client{Timeout: 5 * time.Minute}}
+func newBatchClient(c *serveproc.Server) *batchClient {
+	return &batchClient{url: c.URL, token: c.Token, http: &http.Client{Timeout: 5 * time.Minute}}
 }
 
 func (b *batchClient) send(ctx context.Context, cmds [][]byte) ([]httpapi.BatchResult, error) {
@@ -395,11 +325,11 @@ func benchDurable(o benchOptions, u *sim.Union, rep *benchReport) error {
 	} else {
 		defer os.RemoveAll(dir)
 	}
-	c, err := startChild(dir, o.serveArgs, o.stderr)
+	c, err := startNode(dir, o.serveArgs, o.stderr)
 	if err != nil {
 		return err
 	}
-	defer c.stop(syscall.SIGTERM)
+	defer c.Stop()
 	ctx := context.Background()
 	cl := newBatchClient(c)
 	fmt.Fprintf(o.stderr, "bench: setting up %d accounts...\n", rep.Accounts)
@@ -435,16 +365,14 @@ func benchDurable(o benchOptions, u *sim.Union, rep *benchReport) error {
 		logged += settled + rejected
 	}
 	fmt.Fprintln(o.stderr, "bench: killing the node (SIGKILL) and timing the restart...")
-	if err := c.stop(syscall.SIGKILL); err != nil {
-		return err
-	}
-	c2, err := startChild(dir, o.serveArgs, o.stderr)
+	c.Kill()
+	c2, err := startNode(dir, o.serveArgs, o.stderr)
 	if err != nil {
 		return err
 	}
-	rep.RestartReadyS = c2.ready.Seconds()
+	rep.RestartReadyS = c2.Ready.Seconds()
 	rep.RestartTransfers = logged
-	return c2.stop(syscall.SIGTERM)
+	return c2.Stop()
 }
 
 // benchRSS starts a fresh node, creates accounts accounts (participants with
@@ -455,14 +383,14 @@ func benchRSS(o benchOptions) (float64, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(dir)
-	c, err := startChild(dir, nil, o.stderr)
+	c, err := startNode(dir, nil, o.stderr)
 	if err != nil {
 		return 0, err
 	}
-	defer c.stop(syscall.SIGKILL)
+	defer c.Kill()
 	u := sim.NewUnion(o.rssAccounts/5, "CNY", "INR", "RUB", "BRL", "ZAR")
 	if err := newBatchClient(c).setup(context.Background(), u.Setup(0)); err != nil {
 		return 0, err
 	}
-	return c.rss()
+	return rssMiB(c.Pid())
 }

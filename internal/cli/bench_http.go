@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/mutua-org/mutua/internal/httpapi"
@@ -42,18 +41,18 @@ func benchHTTP(o benchOptions, rep *benchReport) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	c, err := startChild(dir, o.serveArgs, o.stderr)
+	c, err := startNode(dir, o.serveArgs, o.stderr)
 	if err != nil {
 		return err
 	}
-	defer c.stop(syscall.SIGKILL)
+	defer c.Kill()
 	ctx := context.Background()
 	u := sim.NewUnion(httpBenchBanks, httpBenchCurrencies...)
 	fmt.Fprintf(o.stderr, "bench: http: setting up %d banks...\n", httpBenchBanks)
 	if err := newBatchClient(c).setup(ctx, u.Setup(1<<50)); err != nil {
 		return err
 	}
-	op := newClient(c.url, c.token)
+	op := newClient(c.URL, c.Token)
 	tokens := make([]string, httpBenchClients)
 	for i := range tokens {
 		var t httpapi.Token
@@ -62,7 +61,7 @@ func benchHTTP(o benchOptions, rep *benchReport) error {
 		}
 		tokens[i] = t.Token
 	}
-	addr := c.url[len("http://"):]
+	addr := c.URL[len("http://"):]
 	fmt.Fprintf(o.stderr, "bench: http: %d clients sending single payments for %s...\n", httpBenchClients, o.duration)
 	var settled, rejected atomic.Int64
 	lats := make([][]time.Duration, httpBenchClients)
@@ -90,12 +89,12 @@ func benchHTTP(o benchOptions, rep *benchReport) error {
 	rep.HTTPP99Ms = float64(percentile(all, 0.99).Microseconds()) / 1000
 	rep.HTTPPayments, rep.HTTPRejected = settled.Load(), rejected.Load()
 	rep.HTTPP50Ms = float64(percentile(all, 0.50).Microseconds()) / 1000
-	if m, err := scrape(c.url + "/metrics"); err == nil {
+	if m, err := scrape(c.URL + "/metrics"); err == nil {
 		fmt.Fprintf(o.stderr, "bench: http: node side: commit (propose to result) mean %.2f ms; %.0f commands per log entry\n",
 			1000*m["mutua_commit_latency_seconds_sum"]/m["mutua_commit_latency_seconds_count"],
 			m["mutua_node_commands_applied_total"]/m["mutua_node_entries_applied_total"])
 	}
-	return c.stop(syscall.SIGTERM)
+	return c.Stop()
 }
 
 // httpBenchClient sends payments from bank i until deadline and returns

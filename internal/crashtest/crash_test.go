@@ -14,8 +14,8 @@ import (
 	"github.com/mutua-org/mutua/internal/daemon"
 	"github.com/mutua-org/mutua/internal/engine"
 	"github.com/mutua-org/mutua/internal/httpapi"
+	"github.com/mutua-org/mutua/internal/serveproc"
 	"github.com/mutua-org/mutua/internal/sim"
-	"github.com/mutua-org/mutua/internal/testbin"
 )
 
 var (
@@ -25,9 +25,9 @@ var (
 
 // start runs a node on data with frequent snapshots, so that kills land
 // before, during and after them.
-func start(t *testing.T, bin, data string) *testbin.Server {
+func start(t *testing.T, bin, data string) *serveproc.Server {
 	t.Helper()
-	srv, err := testbin.Start(bin, data, "--log-level", "warn", "--snapshot-entries", "16")
+	srv, err := serveproc.Start(bin, data, nil, "--log-level", "warn", "--snapshot-entries", "16")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func start(t *testing.T, bin, data string) *testbin.Server {
 }
 
 // send posts a batch; an error means the batch was not acknowledged.
-func send(ctx context.Context, srv *testbin.Server, cmds [][]byte) ([]httpapi.BatchResult, error) {
+func send(ctx context.Context, srv *serveproc.Server, cmds [][]byte) ([]httpapi.BatchResult, error) {
 	return httpapi.PostBatch(ctx, http.DefaultClient, srv.URL, srv.Token, cmds)
 }
 
@@ -57,7 +57,7 @@ func TestKillNineUnderLoad(t *testing.T) {
 	t.Logf("seed %d (rerun with -crash.seed=%d)", s0, s0)
 	rng := rand.New(rand.NewPCG(s0, 1))
 	tmp := t.TempDir()
-	bin, err := testbin.Build(tmp)
+	bin, err := serveproc.Build(tmp)
 	if err != nil {
 		t.Fatal(err)
 	}

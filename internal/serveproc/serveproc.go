@@ -1,7 +1,6 @@
-// Package testbin builds the mutua binary and runs `mutua serve` for the
-// tests that drive the real program from outside (the black-box and crash
-// tests). It is imported by tests only.
-package testbin
+// Package serveproc runs `mutua serve` as a child process and waits until it
+// serves: the benchmark's node, and the black-box and crash tests' nodes.
+package serveproc
 
 import (
 	"bufio"
@@ -21,7 +20,7 @@ import (
 )
 
 // Build builds cmd/mutua into dir, the way the README says to, and returns
-// the binary's path.
+// the binary's path. The tests that run the real binary use it.
 func Build(dir string) (string, error) {
 	bin := filepath.Join(dir, "mutua")
 	out, err := exec.Command("go", "build", "-o", bin, "github.com/mutua-org/mutua/cmd/mutua").CombinedOutput()
@@ -33,8 +32,9 @@ func Build(dir string) (string, error) {
 
 // Server is a running `mutua serve`.
 type Server struct {
-	URL   string // http://127.0.0.1:PORT
-	Token string // the operator token the node wrote to its data directory
+	URL   string        // http://127.0.0.1:PORT
+	Token string        // the operator token the node wrote to its data directory
+	Ready time.Duration // from starting the process until it answered /readyz
 
 	cmd  *exec.Cmd
 	logs logBuffer
@@ -42,22 +42,26 @@ type Server struct {
 	err  error         // the process's exit, set before done closes
 }
 
-// readyTimeout bounds the wait for a node to answer /readyz: a restart after
-// a crash replays the log, which takes seconds on a loaded machine.
-const readyTimeout = 2 * time.Minute
+// readyTimeout bounds the wait for a node to answer /readyz: a restart
+// replays the log since the last snapshot, which takes seconds, and far
+// longer on a loaded machine.
+const readyTimeout = 10 * time.Minute
 
 // Start runs `bin serve --data data --listen 127.0.0.1:0` with the extra
 // args, takes the address the node chose from its output (so no other
 // process can take a port between choosing it and binding it), and waits
-// until the node answers /readyz.
-func Start(bin, data string, args ...string) (*Server, error) {
+// until the node answers /readyz. What the node logs (its stderr) goes to
+// out, if not nil; Logs has that and its stdout.
+func Start(bin, data string, out io.Writer, args ...string) (*Server, error) {
 	s := &Server{done: make(chan struct{})}
+	s.logs.tee = out
 	s.cmd = exec.Command(bin, append([]string{"serve", "--data", data, "--listen", "127.0.0.1:0"}, args...)...)
 	s.cmd.Stderr = &s.logs
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -66,7 +70,7 @@ func Start(bin, data string, args ...string) (*Server, error) {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			line := sc.Text()
-			s.logs.Write([]byte(line + "\n"))
+			s.logs.keep([]byte(line + "\n"))
 			if _, url, found := strings.Cut(line, "serving on "); found {
 				select {
 				case addr <- strings.Fields(url)[0]:
@@ -100,9 +104,10 @@ func Start(bin, data string, args ...string) (*Server, error) {
 		case <-deadline:
 			s.Kill()
 			return nil, fmt.Errorf("mutua serve not ready after %v\n%s", readyTimeout, s.Logs())
-		case <-time.After(10 * time.Millisecond):
+		case <-time.After(5 * time.Millisecond):
 		}
 	}
+	s.Ready = time.Since(start)
 	tok, err := os.ReadFile(filepath.Join(data, daemon.OperatorTokenFile))
 	if err != nil {
 		s.Kill()
@@ -126,19 +131,34 @@ func (s *Server) Kill() {
 	<-s.done
 }
 
+// Pid returns the node's process id.
+func (s *Server) Pid() int { return s.cmd.Process.Pid }
+
 // Logs returns what the node has written to stdout and stderr so far.
 func (s *Server) Logs() string { return s.logs.String() }
 
-// logBuffer is a bytes.Buffer safe for the process's writers and readers.
+// logBuffer keeps what the process writes, and copies its log (what Write
+// gets) to tee if set. It is safe for the process's writers and readers.
 type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu  sync.Mutex
+	b   bytes.Buffer
+	tee io.Writer
 }
 
 func (l *logBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.tee != nil {
+		l.tee.Write(p)
+	}
 	return l.b.Write(p)
+}
+
+// keep keeps p without copying it to tee.
+func (l *logBuffer) keep(p []byte) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.Write(p)
 }
 
 func (l *logBuffer) String() string {
