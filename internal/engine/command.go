@@ -430,7 +430,7 @@ func decodeFields(c *Command, r *refs, b []byte, intern interner) error {
 
 // decodePayFast decodes a pay or reserve command in the common form, every
 // string shorter than 128 bytes, in one straight pass without the decoder's
-// calls. It reports false, leaving c partly set, for anything else, which
+// calls. It reports false, leaving c and r partly set, for anything else, which
 // decodeFields then decodes (or refuses) as always: for what it accepts it
 // sets exactly what decodeFields would.
 func decodePayFast(c *Command, r *refs, b []byte, intern interner) bool {

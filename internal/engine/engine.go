@@ -387,7 +387,7 @@ func (e *Engine) participant(id string) (uint32, *Participant) {
 }
 
 // participantOf is participant for a decoded field: ref is the index plus
-// one the decoder found (see Command), or 0.
+// one the decoder found (see refs), or 0.
 func (e *Engine) participantOf(ref int32, id string) (uint32, *Participant) {
 	if ref > 0 {
 		return uint32(ref - 1), &e.participants[ref-1]
@@ -483,7 +483,7 @@ func (e *Engine) setLimits(c *Command) Result {
 	return ok()
 }
 
-// currencyOf is currency for a decoded field with its ref (see Command).
+// currencyOf is currency for a decoded field with its ref (see refs).
 func (e *Engine) currencyOf(ref int32, code string) (uint16, Reason) {
 	if ref > 0 {
 		return uint16(ref - 1), OK
