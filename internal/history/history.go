@@ -61,6 +61,9 @@ type Entry struct {
 	Amount       uint64
 	BookedNs     int64
 	Index        uint64
+	// N is the entry's place among the account's postings in its log
+	// entry, from 1: with BookedNs and Index, where it stands (see Cursor).
+	N int
 	// BalanceAfter is the account's posted balance after this entry.
 	BalanceNeg   bool
 	BalanceAfter money.Uint128

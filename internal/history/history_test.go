@@ -229,6 +229,10 @@ func (h *harness) post(a, other ledger.AccountID, credit bool, t engine.Transfer
 	e := Entry{Account: a, Counterparty: other, Payment: t.Payment, Kind: kind, Credit: credit, Amount: t.Amount, BookedNs: h.now, Index: h.index}
 	e.BalanceNeg = bal.Sign() < 0
 	e.BalanceAfter = u128(new(big.Int).Abs(bal))
+	e.N = 1
+	if ps := h.postings[a]; len(ps) > 0 && ps[len(ps)-1].Index == h.index {
+		e.N = ps[len(ps)-1].N + 1
+	}
 	h.postings[a] = append(h.postings[a], e)
 }
 
@@ -794,7 +798,7 @@ func TestBounds(t *testing.T) {
 	var got []Entry
 	pages := 0
 	for c := (Cursor{}); ; pages++ {
-		page, err := h.s.StatementFrom(a.ID, c, math.MaxInt64)
+		page, err := h.s.StatementFrom(a.ID, c, math.MaxInt64, EntriesMax)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -817,7 +821,7 @@ func TestBounds(t *testing.T) {
 	// A cursor inside a log entry, with the period ending at that entry's
 	// time: nothing of it, nor after it.
 	mid := want[EntriesMax]
-	if page, err := h.s.StatementFrom(a.ID, Cursor{Ns: mid.BookedNs, Index: mid.Index, N: 3}, mid.BookedNs); err != nil || len(page.Entries) != 0 || page.More {
+	if page, err := h.s.StatementFrom(a.ID, Cursor{Ns: mid.BookedNs, Index: mid.Index, N: 3}, mid.BookedNs, EntriesMax); err != nil || len(page.Entries) != 0 || page.More {
 		t.Fatalf("empty period: %d entries, more %v, %v", len(page.Entries), page.More, err)
 	}
 }

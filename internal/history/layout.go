@@ -685,7 +685,7 @@ func decodePostings(key, v []byte, fn func(e *Entry) bool) (balance, error) {
 			return bal, fmt.Errorf("%w: entries of account %d at %d", ErrCorrupt, e.Account, e.Index)
 		}
 		bal = bal.apply(e.Credit, e.Amount)
-		e.BalanceNeg, e.BalanceAfter = bal.neg, bal.v
+		e.N, e.BalanceNeg, e.BalanceAfter = int(i)+1, bal.neg, bal.v
 		if fn != nil && !fn(&e) {
 			return bal, nil
 		}

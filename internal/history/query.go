@@ -365,13 +365,15 @@ type Cursor struct {
 // Statement returns account a's entries booked in [fromNs, toNs), at most
 // EntriesMax, with opening and closing balances.
 func (s *Store) Statement(a ledger.AccountID, fromNs, toNs int64) (Statement, error) {
-	return s.StatementFrom(a, Cursor{Ns: fromNs}, toNs)
+	return s.StatementFrom(a, Cursor{Ns: fromNs}, toNs, EntriesMax)
 }
 
 // StatementFrom returns account a's entries after c and before toNs, at
-// most EntriesMax: one page of a long period. The opening balance is the
-// balance at c; st.Next is the cursor for the next page when st.More.
-func (s *Store) StatementFrom(a ledger.AccountID, c Cursor, toNs int64) (Statement, error) {
+// most limit (at most EntriesMax): one page of a long period. The opening
+// balance is the balance at c; st.Next is the cursor for the next page when
+// st.More.
+func (s *Store) StatementFrom(a ledger.AccountID, c Cursor, toNs int64, limit int) (Statement, error) {
+	limit = min(max(limit, 1), EntriesMax)
 	if c.Ns >= toNs {
 		// Nothing of the period is after c: the statement is empty, and
 		// its balance the one at toNs, not after entries beyond the period.
@@ -404,21 +406,19 @@ func (s *Store) StatementFrom(a ledger.AccountID, c Cursor, toNs int64) (Stateme
 	st.OpeningNeg, st.Opening = bal.neg, bal.v
 	st.ClosingNeg, st.Closing = bal.neg, bal.v
 	for valid := it.SeekGE(lower); valid && !st.More; valid = it.Next() {
-		n := 0
 		_, err := decodePostings(it.Key(), it.Value(), func(e *Entry) bool {
-			n++
-			if e.BookedNs == c.Ns && e.Index == c.Index && n <= c.N {
+			if e.BookedNs == c.Ns && e.Index == c.Index && e.N <= c.N {
 				st.OpeningNeg, st.Opening = e.BalanceNeg, e.BalanceAfter
 				st.ClosingNeg, st.Closing = e.BalanceNeg, e.BalanceAfter
 				return true
 			}
-			if len(st.Entries) == EntriesMax {
+			if len(st.Entries) == limit {
 				st.More = true
 				return false
 			}
 			st.Entries = append(st.Entries, *e)
 			st.ClosingNeg, st.Closing = e.BalanceNeg, e.BalanceAfter
-			st.Next = Cursor{Ns: e.BookedNs, Index: e.Index, N: n}
+			st.Next = Cursor{Ns: e.BookedNs, Index: e.Index, N: e.N}
 			return true
 		})
 		if err != nil {

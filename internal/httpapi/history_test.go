@@ -12,6 +12,8 @@ import (
 
 	"github.com/mutua-org/mutua/internal/daemon"
 	"github.com/mutua-org/mutua/internal/engine"
+	"github.com/mutua-org/mutua/internal/iso20022"
+	"github.com/mutua-org/mutua/internal/isomap"
 )
 
 // testServer is a server over a real daemon in a temporary directory.
@@ -123,7 +125,9 @@ func TestIdempotencyFromHistory(t *testing.T) {
 
 // TestStatementPages reads a statement longer than one page: each page
 // opens where the one before closed, and the pages hold every entry once,
-// though a page ends inside a log entry.
+// though a page ends inside a log entry. The payments are one batch, so one
+// log entry holds more postings than a page, and the camt.054 poll must
+// page through it too.
 func TestStatementPages(t *testing.T) {
 	if testing.Short() {
 		t.Skip("settles 10,050 payments")
@@ -131,21 +135,19 @@ func TestStatementPages(t *testing.T) {
 	ts := newTestServer(t)
 	tok := ts.union("ICBKCNBJXXX", "SBININCNXXX")
 	const n = 10050
-	for batch := range 2 {
-		cmds := make([][]byte, n/2)
-		for i := range cmds {
-			c := engine.Command{Kind: engine.KindPay, Participant: "ICBKCNBJXXX", Payee: "SBININCNXXX", Currency: "CNY", Amount: 1, Key: fmt.Sprintf("s-%d-%d", batch, i)}
-			c.UETR[0], c.UETR[1], c.UETR[2], c.UETR[6], c.UETR[8] = byte(batch), byte(i>>8), byte(i), 0x40, 0x80
-			cmds[i] = c.Encode()
-		}
-		rs, err := ts.s.d.SubmitBatch(t.Context(), cmds)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range rs {
-			if r.Reason != engine.OK || r.Status != engine.StatusSettled {
-				t.Fatalf("payment: %s %s", r.Reason, r.Status)
-			}
+	cmds := make([][]byte, n)
+	for i := range cmds {
+		c := engine.Command{Kind: engine.KindPay, Participant: "ICBKCNBJXXX", Payee: "SBININCNXXX", Currency: "CNY", Amount: 1, Key: fmt.Sprintf("s-%d", i)}
+		c.UETR[1], c.UETR[2], c.UETR[6], c.UETR[8] = byte(i>>8), byte(i), 0x40, 0x80
+		cmds[i] = c.Encode()
+	}
+	rs, err := ts.s.d.SubmitBatch(t.Context(), cmds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.Reason != engine.OK || r.Status != engine.StatusSettled {
+			t.Fatalf("payment: %s %s", r.Reason, r.Status)
 		}
 	}
 	var entries []StatementEntry
@@ -186,6 +188,33 @@ func TestStatementPages(t *testing.T) {
 			t.Fatalf("payment %d on two pages", e.Payment)
 		}
 		seen[e.Payment] = true
+	}
+	// camt.054 from the start notifies every entry once, in pages that
+	// fit a message, then nothing.
+	notified, refs, since := 0, map[string]bool{}, "0"
+	for page := 0; ; page++ {
+		if page > (n+1)/isomap.ReportEntriesMax+1 {
+			t.Fatalf("camt.054 still paging after %d pages, at %s", page, since)
+		}
+		rec := ts.do("GET", "/v1/iso20022/camt.054?account=CNY&since="+since, tok[0], nil, "")
+		if rec.Code == http.StatusNoContent {
+			break
+		}
+		m, errs := iso20022.Parse(rec.Body.Bytes())
+		if rec.Code != http.StatusOK || len(errs) > 0 {
+			t.Fatalf("camt.054 page %d = %d %v\n%.300s", page, rec.Code, errs, rec.Body)
+		}
+		for _, e := range m.AccountReport.Ntry {
+			if refs[e.NtryRef] {
+				t.Fatalf("entry %s notified twice", e.NtryRef)
+			}
+			refs[e.NtryRef] = true
+		}
+		notified += len(m.AccountReport.Ntry)
+		since = rec.Header().Get(NextCursorHeader)
+	}
+	if notified != n+1 {
+		t.Fatalf("camt.054 notified %d entries; want %d", notified, n+1)
 	}
 	for _, q := range []string{"cursor=x.y", "to=2020-01-01&cursor=" + firstCursor, "to=2020-01-01&cursor=1700000000000000000.5.0"} {
 		if rec := ts.do("GET", "/v1/accounts/CNY/statement?"+q, tok[0], nil, ""); rec.Code != http.StatusBadRequest {

@@ -520,7 +520,7 @@ func (s *Server) isoStatement(w http.ResponseWriter, r *http.Request, who Princi
 	}
 	// The day so far, for the current day: up to the last applied entry.
 	to := min(day.Add(24*time.Hour).UnixNano(), max(applied+1, from+1))
-	s.writeReport(w, r, &isomap.Report{Kind: iso20022.Statement, MsgID: isoMsgID("053"), Owner: subject, Currency: a.Currency}, a.ID, from, to, 0)
+	s.writeReport(w, r, &isomap.Report{Kind: iso20022.Statement, MsgID: isoMsgID("053"), Owner: subject, Currency: a.Currency}, a.ID, from, to)
 }
 
 // isoIntraday answers GET /v1/iso20022/camt.052.
@@ -541,7 +541,7 @@ func (s *Server) isoIntraday(w http.ResponseWriter, r *http.Request, who Princip
 		return
 	}
 	from := time.Now().UTC().Truncate(24 * time.Hour).UnixNano()
-	s.writeReport(w, r, &isomap.Report{Kind: iso20022.IntradayReport, MsgID: isoMsgID("052"), Owner: subject, Currency: a.Currency}, a.ID, from, max(applied+1, from+1), 0)
+	s.writeReport(w, r, &isomap.Report{Kind: iso20022.IntradayReport, MsgID: isoMsgID("052"), Owner: subject, Currency: a.Currency}, a.ID, from, max(applied+1, from+1))
 }
 
 // isoNotifications answers GET /v1/iso20022/camt.054. The cursor names the
@@ -570,43 +570,17 @@ func (s *Server) isoNotifications(w http.ResponseWriter, r *http.Request, who Pr
 		s.problem(w, r, p)
 		return
 	}
-	st, err := s.d.History().Statement(a.ID, c.Ns, math.MaxInt64)
+	st, err := s.d.History().StatementFrom(a.ID, c, math.MaxInt64, isomap.ReportEntriesMax)
 	if err != nil {
 		s.problem(w, r, internal(err))
 		return
 	}
-	// Skip what the cursor says was reported: the entries at its time up to
-	// its n-th of its log index.
-	skip, n := 0, 0
-	var index uint64
-	for i := range st.Entries {
-		e := &st.Entries[i]
-		if e.BookedNs != c.Ns {
-			break
-		}
-		if i == 0 || e.Index != index {
-			index, n = e.Index, 0
-		}
-		n++
-		if e.Index > c.Index || e.Index == c.Index && n > c.N {
-			break
-		}
-		skip++
-	}
-	next := c
-	if len(st.Entries) > 0 {
-		last := &st.Entries[len(st.Entries)-1]
-		next = history.Cursor{Ns: last.BookedNs, Index: last.Index}
-		for i := len(st.Entries) - 1; i >= 0 && st.Entries[i].Index == last.Index && st.Entries[i].BookedNs == last.BookedNs; i-- {
-			next.N++
-		}
-	}
-	w.Header().Set(NextCursorHeader, formatCursor(next))
-	if skip == len(st.Entries) {
+	w.Header().Set(NextCursorHeader, formatCursor(st.Next))
+	if len(st.Entries) == 0 {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	rep := &isomap.Report{Kind: iso20022.Notification, MsgID: isoMsgID("054"), Now: isoNow(), Owner: subject, Currency: a.Currency, Statement: st, Skip: skip}
+	rep := &isomap.Report{Kind: iso20022.Notification, MsgID: isoMsgID("054"), Now: isoNow(), Owner: subject, Currency: a.Currency, Statement: st}
 	s.renderReport(w, r, rep)
 }
 
@@ -637,8 +611,8 @@ func parseCursor(s string) (history.Cursor, bool) {
 
 // writeReport reads account a's statement over [from, to) and answers it
 // as rep's kind.
-func (s *Server) writeReport(w http.ResponseWriter, r *http.Request, rep *isomap.Report, a ledger.AccountID, from, to int64, skip int) {
-	st, err := s.d.History().Statement(a, from, to)
+func (s *Server) writeReport(w http.ResponseWriter, r *http.Request, rep *isomap.Report, a ledger.AccountID, from, to int64) {
+	st, err := s.d.History().StatementFrom(a, history.Cursor{Ns: from}, to, isomap.ReportEntriesMax)
 	if err != nil {
 		s.problem(w, r, internal(err))
 		return
@@ -648,7 +622,7 @@ func (s *Server) writeReport(w http.ResponseWriter, r *http.Request, rep *isomap
 			Detail: "the period has more than " + strconv.Itoa(isomap.ReportEntriesMax) + " entries; read them as camt.054 pages or through the JSON statement"})
 		return
 	}
-	rep.Now, rep.Statement, rep.Skip = isoNow(), st, skip
+	rep.Now, rep.Statement = isoNow(), st
 	s.renderReport(w, r, rep)
 }
 

@@ -564,7 +564,7 @@ func (s *Server) writeStatement(w http.ResponseWriter, r *http.Request, id, code
 		s.problem(w, r, s.unavailable(err))
 		return
 	}
-	st, err := s.d.History().StatementFrom(a.ID, start, to)
+	st, err := s.d.History().StatementFrom(a.ID, start, to, history.EntriesMax)
 	if err != nil {
 		s.problem(w, r, internal(err))
 		return

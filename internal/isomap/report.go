@@ -33,9 +33,6 @@ type Report struct {
 	// Statement holds the entries booked in [FromNs, ToNs) and the booked
 	// balances before and after them.
 	Statement history.Statement
-	// Skip leaves out the first Skip entries, reported already (camt.054
-	// after a cursor); their references still count.
-	Skip int
 }
 
 // ErrBalanceTooLarge means a balance has more digits than an ISO 20022
@@ -96,18 +93,9 @@ func (r *Report) Build(src Source) (*iso20022.AccountReport, error) {
 			out.Bal = append(out.Bal, iso20022.Balance{Tp: "ITBD", Amt: closing, DtTm: last})
 		}
 	}
-	var index uint64
-	k := 0
 	for i := range st.Entries {
 		e := &st.Entries[i]
-		if i == 0 || e.Index != index {
-			index, k = e.Index, 0
-		}
-		k++
-		if i < r.Skip {
-			continue
-		}
-		n, err := r.entry(src, e, strconv.FormatUint(e.Index, 10)+"."+strconv.Itoa(k))
+		n, err := r.entry(src, e, strconv.FormatUint(e.Index, 10)+"."+strconv.Itoa(e.N))
 		if err != nil {
 			return nil, err
 		}

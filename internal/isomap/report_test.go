@@ -55,11 +55,11 @@ func reportFixture(t *testing.T) (*fakeSource, history.Statement) {
 	}
 	st := history.Statement{Account: 1, FromNs: day.UnixNano(), ToNs: day.Add(24 * time.Hour).UnixNano(), Opening: money.U128(0), Closing: money.U128(500000 - 125050 + 70000 - 20000 - 1000)}
 	for _, e := range []history.Entry{
-		{Counterparty: 0, Payment: 1, Kind: engine.KindFund, Credit: true, Amount: 500000, BookedNs: at(1), Index: 10},
-		{Counterparty: 2, Payment: 2, Kind: engine.KindPay, Amount: 125050, BookedNs: at(2), Index: 11},
-		{Counterparty: 3, Payment: 3, Kind: engine.KindPay, Credit: true, Amount: 70000, BookedNs: at(3), Index: 12},
-		{Counterparty: 2, Payment: 4, Kind: engine.KindReturn, Amount: 20000, BookedNs: at(3), Index: 12},
-		{Counterparty: 3, Payment: 5, Kind: engine.KindLinked, Amount: 1000, BookedNs: at(4), Index: 13},
+		{Counterparty: 0, Payment: 1, Kind: engine.KindFund, Credit: true, Amount: 500000, BookedNs: at(1), Index: 10, N: 1},
+		{Counterparty: 2, Payment: 2, Kind: engine.KindPay, Amount: 125050, BookedNs: at(2), Index: 11, N: 1},
+		{Counterparty: 3, Payment: 3, Kind: engine.KindPay, Credit: true, Amount: 70000, BookedNs: at(3), Index: 12, N: 1},
+		{Counterparty: 2, Payment: 4, Kind: engine.KindReturn, Amount: 20000, BookedNs: at(3), Index: 12, N: 2},
+		{Counterparty: 3, Payment: 5, Kind: engine.KindLinked, Amount: 1000, BookedNs: at(4), Index: 13, N: 1},
 	} {
 		e.Account = 1
 		st.Entries = append(st.Entries, e)
@@ -108,7 +108,9 @@ func TestReportBuild(t *testing.T) {
 	}
 
 	// camt.054 after the first two entries; camt.052 up to now.
-	r = &Report{Kind: iso20022.Notification, MsgID: "MUTUA-054-1", Now: now, Owner: sbi, Currency: inr, Statement: st, Skip: 2}
+	after := st
+	after.Entries = st.Entries[2:]
+	r = &Report{Kind: iso20022.Notification, MsgID: "MUTUA-054-1", Now: now, Owner: sbi, Currency: inr, Statement: after}
 	if ar, err := r.Build(src); err != nil || len(ar.Ntry) != 3 || ar.Ntry[0].NtryRef != "12.1" || len(ar.Bal) != 0 {
 		t.Errorf("camt.054 = %+v, %v; want the last three entries and no balances", ar, err)
 	}
