@@ -219,7 +219,9 @@ func (d *Daemon) screenBatch(cmds [][]byte, parties [][]screening.Party) error {
 		if err := d.screen(&p.c, active, names[p.c.Participant], names[p.c.Payee], extra); err != nil {
 			return err
 		}
-		cmds[p.i] = engine.WithScreening(cmds[p.i], &sent, &p.c.Screening)
+		if p.c.Screening != sent {
+			cmds[p.i] = engine.WithScreening(cmds[p.i], &sent, &p.c.Screening)
+		}
 	}
 	return nil
 }

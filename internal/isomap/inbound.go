@@ -775,7 +775,7 @@ func ref(s string) string {
 // report (both ids present and within 35 characters), or nil. A group that
 // is not has already made the transaction's own errors.
 func groupRef(g *iso20022.OriginalGroup) *iso20022.OriginalGroup {
-	if g == nil || g.OrgnlMsgID == "" || g.OrgnlMsgNmID == "" || ref(g.OrgnlMsgID) == "" || ref(g.OrgnlMsgNmID) == "" {
+	if g == nil || ref(g.OrgnlMsgID) == "" || ref(g.OrgnlMsgNmID) == "" {
 		return nil
 	}
 	return g

@@ -40,6 +40,11 @@ func TestBICIndex(t *testing.T) {
 			if !strings.HasPrefix(m.Reference, tt.want[i]) || m.Score != 1000 || !strings.Contains(m.ListedName, "SWIFT/BIC") {
 				t.Errorf("Screen(%q)[%d] = %+v; want %s…, score 1000", tt.bic, i, m, tt.want[i])
 			}
+			// The explanation pairs the query with the listed BIC it hit.
+			if tok := m.Explanation.Tokens; len(tok) != 1 || tok[0].How != "bic" || tok[0].Query != strings.ToUpper(tt.bic) ||
+				!strings.HasPrefix(strings.ToUpper(tok[0].Listed), strings.ToUpper(tt.bic)[:8]) {
+				t.Errorf("Screen(%q)[%d] explained as %+v; want the query beside the listed BIC", tt.bic, i, tok)
+			}
 		}
 	}
 }
