@@ -15,25 +15,6 @@ func isUpperAlnum(c byte) bool {
 	return isUpper(c) || isDigit(c)
 }
 
-// validBIC reports whether s is an ISO 9362 BIC as the BICFIDec2014
-// pattern has it: [A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?
-func validBIC(s string) bool {
-	if len(s) != 8 && len(s) != 11 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if i == 4 || i == 5 {
-			if !isUpper(c) {
-				return false
-			}
-		} else if !isUpperAlnum(c) {
-			return false
-		}
-	}
-	return true
-}
-
 // validLEI reports whether s is an ISO 17442 LEI: 18 upper-case
 // alphanumerics and two check digits satisfying ISO 7064 MOD 97-10.
 func validLEI(s string) bool {

@@ -17,13 +17,6 @@ func TestIdentifiers(t *testing.T) {
 		in    string
 		want  bool
 	}{
-		{"BIC 11", validBIC, "SBININBBXXX", true},
-		{"BIC 8", validBIC, "BKCHCNBJ", true},
-		{"BIC digits in prefix", validBIC, "1234INBB", true},
-		{"BIC digit in country", validBIC, "SBIN1NBB", false},
-		{"BIC lower case", validBIC, "sbininbb", false},
-		{"BIC 9", validBIC, "SBININBBX", false},
-		{"BIC 12", validBIC, "SBININBBXXXX", false},
 		{"LEI", validLEI, "335800FVH4MOKZS9VH40", true},
 		{"LEI other", validLEI, "5493001KJTIIGC8Y1R12", true},
 		{"LEI check digits", validLEI, "335800FVH4MOKZS9VH41", false},

@@ -3,6 +3,7 @@ package iso20022
 import (
 	"errors"
 	"fmt"
+	"github.com/mutua-org/mutua/internal/bic"
 	"io"
 	"math/big"
 	"math/bits"
@@ -387,7 +388,7 @@ func (p *parser) bic(dst *string, n int32, reason Reason) {
 	if !p.str(dst, n, 11) {
 		return
 	}
-	if !validBIC(*dst) {
+	if !bic.Valid(*dst) {
 		p.errAt(n, RuleBIC, reason, "%q is not a valid BIC", *dst)
 	}
 }

@@ -1,6 +1,7 @@
 package screening
 
 import (
+	bicform "github.com/mutua-org/mutua/internal/bic"
 	"regexp"
 	"slices"
 	"strings"
@@ -27,7 +28,7 @@ type Party struct {
 const bicScore = 1000
 
 // bicInRemarks finds the BICs a list gives in an entry's free text.
-var bicInRemarks = regexp.MustCompile(`SWIFT(?:/BIC)?:?\s+([A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b`)
+var bicInRemarks = regexp.MustCompile(`SWIFT(?:/BIC)?:?\s+([A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b`)
 
 // BICIndex maps the BICs the lists publish to their entries. Its matches
 // score 1000 and explain themselves with one TokenMatch whose How is "bic".
@@ -81,7 +82,7 @@ func (x *BICIndex) BICs() int { return len(x.byBIC8) }
 // each scoring 1000; none for a string that is not a BIC.
 func (x *BICIndex) Screen(bic string) []Match {
 	bic = strings.ToUpper(strings.TrimSpace(bic))
-	if !isBIC(bic) {
+	if !bicform.Valid(bic) {
 		return nil
 	}
 	ms := x.byBIC8[bic[:8]]
@@ -91,21 +92,4 @@ func (x *BICIndex) Screen(bic string) []Match {
 		out[i] = m
 	}
 	return out
-}
-
-// isBIC reports whether s has the form of a BIC (ISO 9362): four letters of
-// institution, two of country, two letters or digits of location, and an
-// optional three of branch.
-func isBIC(s string) bool {
-	if len(s) != 8 && len(s) != 11 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		letter, digit := c >= 'A' && c <= 'Z', c >= '0' && c <= '9'
-		if i < 6 && !letter || i >= 6 && !letter && !digit {
-			return false
-		}
-	}
-	return true
 }

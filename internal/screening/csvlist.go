@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	bicform "github.com/mutua-org/mutua/internal/bic"
 	"io"
 	"strconv"
 	"strings"
@@ -178,7 +179,7 @@ func csvEntry(rec []string) (Entry, error) {
 	}
 	if len(rec) > 7 {
 		for _, b := range splitList(rec[7]) {
-			if b = strings.ToUpper(b); !isBIC(b) {
+			if b = strings.ToUpper(b); !bicform.Valid(b) {
 				return e, fmt.Errorf("%s: bad BIC %q: want 4 letters, a 2-letter country, 2 letters or digits and an optional 3-character branch: %w", ref, b, ErrMalformed)
 			}
 			e.BICs = append(e.BICs, b)

@@ -327,6 +327,14 @@ func TestParseCSVBICs(t *testing.T) {
 	if ms := x.Screen("ALPHKPPYXXX"); len(ms) != 1 || ms[0].Reference != "A" || ms[0].Score != 1000 {
 		t.Errorf("Screen(ALPHKPPYXXX) = %+v; want entry A once, at 1000", ms)
 	}
+	// Since 2014 an institution code may hold digits (BICFIDec2014).
+	v, err = ParseCSV(strings.NewReader(CSVHeaderBIC + "\nC,entity,Cee Bank,,,,,1CEEKPPY\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ms := NewBICIndex(v).Screen("1CEEKPPYXXX"); len(ms) != 1 || ms[0].Reference != "C" {
+		t.Errorf("Screen(1CEEKPPYXXX) = %+v; want entry C", ms)
+	}
 }
 
 func TestVersionIDDependsOnContent(t *testing.T) {
